@@ -1,0 +1,37 @@
+# Two commands: `make report` (set up + run the quick profile) and `make test` (set up + tests).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SNAKEMAKE_ARGS ?= --cores all
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: setup report figures test lint clean help
+
+help:  ## list targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The tested torch pins are installed first (served from local disk on the reference machine);
+# pyproject.toml keeps loose ranges.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	$(PY) -c "import resbench, torch, snakemake, weasyprint" && touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install resbench with its tested pins
+
+report: setup  ## run the workflow (default: quick profile) -> reports/<profile>/report.{html,pdf}
+	@start=$$(date +%s); snakemake $(SNAKEMAKE_ARGS); status=$$?; \
+	echo "make report: $$(( $$(date +%s) - start )) s of workflow time"; exit $$status
+
+figures: setup  ## re-render figures and reports from cached results (no training)
+	snakemake $(SNAKEMAKE_ARGS) --forcerun report
+
+test: setup  ## run the test suite
+	$(PY) -m pytest -q
+
+lint: setup  ## snakemake --lint
+	snakemake --lint
+
+clean:  ## remove results, reports and logs (keeps .venv and data/)
+	rm -rf results reports/*/ logs .snakemake

@@ -1,0 +1,36 @@
+# resbench: plain vs residual networks of growing depth, from training to a paper-style report.
+#   snakemake --cores all                               # quick profile (digits, CPU, minutes)
+#   snakemake --cores all --configfile config/paper.yaml
+import time
+
+from snakemake.utils import min_version
+
+from resbench.config import validate_config
+
+min_version("9.0")
+
+START_TIME = time.time()
+
+
+configfile: "config/quick.yaml"
+
+
+# Validated against workflow/schemas/config.schema.yaml, with defaults filled in; errors name the
+# key and its allowed values (more readable than snakemake.utils.validate's).
+config.update(validate_config(config))
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        get_final_targets(),
+    default_target: True
+
+
+onsuccess:
+    print(f"resbench: workflow wall time {time.time() - START_TIME:.0f} s; report in {REPORTS}/")

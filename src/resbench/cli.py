@@ -1,0 +1,185 @@
+"""The `resbench` command: one verb per workflow step. Heavy imports happen inside each verb,
+so `resbench report` never loads torch."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .errors import ResbenchError
+
+log = logging.getLogger("resbench")
+
+EPILOG = """\
+The Snakemake workflow calls these verbs; you rarely need them directly. Examples:
+  resbench train --config config/quick.yaml --arch plain --depth 56 --seed 0 --out runs/plain56
+  resbench report --config config/quick.yaml --results results/quick --out reports/quick
+  resbench data cifar10 --root data --download      # on a machine with internet
+  resbench config config/paper.yaml                 # print the validated config with defaults
+"""
+
+
+def _spec_from_args(args) -> dict:
+    from .config import load_config, run_spec
+
+    if args.spec:
+        return json.loads(args.spec)
+    if not (args.config and args.arch and args.depth is not None):
+        raise ResbenchError("train needs --spec JSON, or --config with --arch and --depth (and --seed)")
+    config = load_config(args.config)
+    return run_spec(config, args.arch, args.depth, args.seed)
+
+
+def cmd_train(args) -> None:
+    from .results import provenance, write_json_atomic, write_table_atomic
+    from .results.tables import run_tables
+    from .train import checkpoint, train_run
+
+    spec = _spec_from_args(args)
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    result = train_run(spec, out, threads=args.threads)
+    wall = time.perf_counter() - t0
+    prov = {**provenance(), "wall_seconds": wall, "device": result["device"], "threads": args.threads,
+            "amp": result["amp"], "channels_last": result["channels_last"],
+            "peak_memory_mb": result["peak_memory_mb"]}
+    epochs, summary = run_tables(spec, result, prov)
+    checkpoint.save_atomic({"spec_json": json.dumps(spec), "model": result["state_dict"],
+                            "status": result["status"]}, out / "model.pt")
+    write_table_atomic(epochs, out / "metrics.csv")
+    write_json_atomic(prov, out / "provenance.json")
+    write_json_atomic(summary, out / "summary.json")
+    result["resume_path"].unlink(missing_ok=True)
+    log.info("%s: %s; final train error %.4f, test error %.4f (%.1f s)", spec["run_id"], summary["status"],
+             summary["final_train_error"], summary["final_test_error"], wall)
+
+
+def cmd_aggregate(args) -> None:
+    from .results.tables import aggregate_runs
+
+    aggregate_runs([Path(p) for p in args.summaries], Path(args.out))
+
+
+def cmd_report(args) -> None:
+    from .config import load_config, validate_config
+    from .report.render import build_report
+
+    config = validate_config(json.loads(args.config_json)) if args.config_json else load_config(args.config)
+    build_report(config, Path(args.results), Path(args.out), pdf=not args.no_pdf)
+
+
+def cmd_data(args) -> None:
+    from .data.vision import check_dataset, download_dataset, missing_files
+
+    if args.name == "digits":
+        log.info("digits ships with scikit-learn; nothing to fetch")
+    elif args.download and missing_files(args.name, args.root):
+        download_dataset(args.name, args.root)
+    else:
+        check_dataset(args.name, args.root)
+    if args.marker:
+        from .results import write_text_atomic
+
+        write_text_atomic(f"{args.name} present under {args.root}\n", args.marker)
+    log.info("%s: ready", args.name)
+
+
+def cmd_config(args) -> None:
+    import yaml
+
+    from .config import config_hash, load_config
+
+    config = load_config(args.path)
+    print(yaml.safe_dump(config, sort_keys=False), end="")
+    print(f"# config hash: {config_hash(config)}")
+
+
+def cmd_models(args) -> None:
+    from .models import count_parameters, create_model, list_models
+
+    for name in list_models():
+        print(name)
+    if args.params:
+        for depth in args.params:
+            for arch in ("plain", "resnet"):
+                print(f"{arch}-{depth}: {count_parameters(create_model(arch, depth)):,} parameters")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resbench",
+        description="Train plain vs residual networks of growing depth and report, from the data, "
+                    "whether deep plain networks degrade.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("train", help="train one (arch, depth, seed) run; resumes from OUT/resume.pt",
+                       description="Train one run. Writes OUT/metrics.csv (one row per epoch), OUT/summary.json, "
+                                   "OUT/provenance.json and OUT/model.pt; checkpoints OUT/resume.pt every epoch "
+                                   "and resumes from it when rerun. A NaN/inf loss ends the run with status "
+                                   "'diverged' (exit code 0).")
+    p.add_argument("--spec", help="run spec as JSON (what the workflow passes)")
+    p.add_argument("--config", help="YAML profile, used with --arch/--depth/--seed instead of --spec")
+    p.add_argument("--arch", choices=["plain", "resnet"])
+    p.add_argument("--depth", type=int, help="6n+2: 8, 14, 20, 32, 44, 56, 110, ...")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="run directory")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("aggregate", help="collect run summaries and metrics into tidy tables",
+                       description="Reads each SUMMARY (run_dir/summary.json) and its metrics.csv; writes "
+                                   "OUT/runs.csv (one row per run), OUT/epochs.csv (one row per run x epoch) "
+                                   "and OUT/provenance.json.")
+    p.add_argument("summaries", nargs="+", metavar="SUMMARY")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("report", help="claims, figures, HTML and PDF report from cached tables (no training)",
+                       description="Reads RESULTS/depth/{runs,epochs}.csv and writes OUT/claims.json, "
+                                   "OUT/report.html, OUT/report.pdf and OUT/figures/*.{png,svg}.")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--config", help="YAML profile the results came from")
+    group.add_argument("--config-json", help="validated config as JSON (what the workflow passes)")
+    p.add_argument("--results", required=True, help="results/<profile> directory")
+    p.add_argument("--out", required=True, help="reports/<profile> directory")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("data", help="check (or download) a dataset under ROOT",
+                       description="Checks that a torchvision dataset is present under ROOT and says what is "
+                                   "missing and how to get it; --download fetches it where there is internet.")
+    p.add_argument("name", choices=["digits", "cifar10", "cifar100", "mnist", "fashion_mnist"])
+    p.add_argument("--root", default="data")
+    p.add_argument("--download", action="store_true")
+    p.add_argument("--marker", help="file to write once the dataset is present (for the workflow)")
+    p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("config", help="validate a profile and print it with every default filled in")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_config)
+
+    p = sub.add_parser("models", help="list registered models (and parameter counts)")
+    p.add_argument("--params", type=int, nargs="*", metavar="DEPTH", help="print parameter counts at these depths")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    try:
+        args.func(args)
+    except ResbenchError as exc:
+        print(f"resbench {args.verb}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

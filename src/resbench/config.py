@@ -1,0 +1,151 @@
+"""Load, validate and hash configuration.
+
+The JSON schema (schemas/config.schema.yaml, also at workflow/schemas/) is the single source of
+keys, defaults, allowed values and descriptions; this module fills defaults, turns validation
+failures into messages that name the key and the allowed values, and derives per-run specs.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+
+SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
+# Keys that change how a run is labelled or executed but not what it computes.
+NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model")
+
+
+def load_schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def fill_defaults(config: dict, schema: dict) -> dict:
+    """Return a copy of `config` with every missing key set to its schema default, recursively."""
+    config = copy.deepcopy(config)
+    for key, sub in schema.get("properties", {}).items():
+        if key not in config and "default" in sub:
+            config[key] = copy.deepcopy(sub["default"])
+        if sub.get("type") == "object" and isinstance(config.get(key), dict):
+            config[key] = fill_defaults(config[key], sub)
+    return config
+
+
+def _schema_at(schema: dict, path: list) -> dict:
+    for key in path:
+        if isinstance(key, int):
+            schema = schema.get("items", {})
+        else:
+            schema = schema.get("properties", {}).get(key, {})
+    return schema
+
+
+def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
+    path = list(error.absolute_path)
+    where = ".".join(str(p) for p in path) or "<top level>"
+    if error.validator == "additionalProperties":
+        allowed = sorted(_schema_at(schema, path).get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        scope = f"under '{where}'" if path else "at the top level"
+        return f"unknown config key {', '.join(hints)} {scope}; allowed keys: {', '.join(allowed)}"
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"config key '{where}' has value {error.instance!r}; allowed values: {allowed}"
+    described = _schema_at(schema, path).get("description", "")
+    note = f" ({described.strip()})" if described else ""
+    return f"config key '{where}': {error.message}{note}"
+
+
+def validate_config(config: dict | None) -> dict:
+    """Fill defaults and validate; raise ConfigError naming the offending key. Returns a new dict."""
+    schema = load_schema()
+    config = fill_defaults(config or {}, schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_describe(e, schema) for e in errors))
+    for depth in config["model"]["depths"]:
+        if (depth - 2) % 6:
+            n = max(1, round((depth - 2) / 6))
+            raise ConfigError(
+                f"config key 'model.depths' has depth {depth}; CIFAR ResNets have depth 6n+2 "
+                f"(nearest: {6 * n + 2}, {6 * (n + 1) + 2})"
+            )
+    return config
+
+
+def load_config(path: str | Path, overrides: dict | None = None) -> dict:
+    """Read a YAML profile, apply `overrides` (nested dict) on top, validate."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    return validate_config(deep_update(raw, overrides or {}))
+
+
+def deep_update(base: dict, update: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_update(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def stable_hash(obj: Any, length: int = 12) -> str:
+    """Short sha256 of the canonical JSON of `obj`."""
+    blob = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:length]
+
+
+def config_hash(config: dict) -> str:
+    """Hash of everything that changes what a run computes (not labels, seeds or thread counts)."""
+    science = {k: v for k, v in config.items() if k not in NON_SCIENCE_KEYS}
+    science["shortcut"] = config["model"]["shortcut"]
+    return stable_hash(science)
+
+
+def run_id(arch: str, depth: int, seed: int) -> str:
+    return f"{arch}{depth}_s{seed}"
+
+
+def run_specs(config: dict) -> list[dict]:
+    """One self-contained spec per (arch, depth, seed): everything a training job needs."""
+    specs = []
+    for arch in config["model"]["archs"]:
+        for depth in config["model"]["depths"]:
+            for seed in config["seeds"]:
+                specs.append(run_spec(config, arch, depth, seed))
+    return specs
+
+
+def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
+    return {
+        "run_id": run_id(arch, depth, seed),
+        "profile": config["profile"],
+        "arch": arch,
+        "depth": depth,
+        "seed": seed,
+        "shortcut": config["model"]["shortcut"],
+        "dataset": config["dataset"],
+        "train": config["train"],
+        "device": config["device"],
+        "deterministic": config["deterministic"],
+        "config_hash": config_hash(config),
+    }

@@ -1,0 +1,1 @@
+"""Claims, figures and the HTML/PDF report, computed from tidy tables only (never imports torch)."""

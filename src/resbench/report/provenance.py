@@ -1,0 +1,37 @@
+"""Provenance and cost for the report: commits, versions, hardware, wall time per rule."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def rule_wall_times(benchmark_dir: Path) -> pd.DataFrame:
+    """Snakemake benchmark files (one TSV per job) summed per rule: jobs, total and max seconds."""
+    rows = []
+    for path in sorted(benchmark_dir.rglob("*.tsv")):
+        rule = path.parent.name if path.parent != benchmark_dir else path.stem
+        try:
+            seconds = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
+        except (KeyError, IndexError, ValueError, pd.errors.ParserError):
+            continue
+        rows.append({"rule": rule, "seconds": seconds})
+    if not rows:
+        return pd.DataFrame(columns=["rule", "jobs", "total_s", "max_s"])
+    frame = pd.DataFrame(rows)
+    return frame.groupby("rule")["seconds"].agg(jobs="count", total_s="sum", max_s="max").reset_index()
+
+
+def summarize_provenance(runs: pd.DataFrame, per_run: dict) -> dict:
+    """One view of where the runs came from; lists every distinct value where runs disagree."""
+    first = next(iter(per_run.values()), {})
+    distinct = lambda key: sorted({str(p.get(key)) for p in per_run.values()})  # noqa: E731
+    return {
+        "git_commits": sorted(runs["git_commit"].astype(str).unique()),
+        "git_dirty": bool(runs["git_dirty"].fillna(False).astype(bool).any()),
+        "config_hashes": sorted(runs["config_hash"].astype(str).unique()),
+        "versions": first.get("versions", {}),
+        "hardware": first.get("hardware", {}),
+        "devices": distinct("device"),
+        "train_wall_seconds": float(runs["wall_seconds"].sum()),
+    }

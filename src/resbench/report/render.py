@@ -1,0 +1,151 @@
+"""Assemble the report: tables -> claims.json, figures (PNG + SVG), report.html, report.pdf."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import logging
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
+from . import figures
+from .claims import all_claims, depth_table
+from .provenance import rule_wall_times, summarize_provenance
+from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
+from .style import apply_style, close
+
+log = logging.getLogger("resbench.report")
+TEMPLATES = files("resbench") / "report" / "templates"
+
+
+def save_figure(fig, name: str, fig_dir: Path) -> str:
+    """Write NAME.png and NAME.svg; return the PNG as a data URI for the self-contained HTML."""
+    buffers = {}
+    for fmt in ("png", "svg"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, bbox_inches="tight")
+        buffers[fmt] = buf.getvalue()
+        write_bytes_atomic(buffers[fmt], fig_dir / f"{name}.{fmt}")
+    close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffers["png"]).decode()
+
+
+def methods(config: dict, runs: pd.DataFrame) -> list[str]:
+    """Methods paragraphs generated from the config that produced the results."""
+    d, m, t = config["dataset"], config["model"], config["train"]
+    sizes = runs[["n_train", "n_val", "n_test"]].iloc[0].astype(int).to_dict() if len(runs) else {}
+    size = f"{d['image_size']}×{d['image_size']}" if d["image_size"] else "native-size"
+    data = (f"Dataset: {d['name']} ({sizes.get('n_train', '?')} training, {sizes.get('n_val', '?')} validation, "
+            f"{sizes.get('n_test', '?')} test images; {size} inputs, per-channel mean/std from the training split). "
+            + ("Augmentation: 4-pixel zero padding, random crop, random horizontal flip." if d["augment"]
+               else "No augmentation."))
+    model = (f"Models: CIFAR ResNets of He et al. (2016) with depth 6n+2 ({', '.join(map(str, m['depths']))}), "
+             f"3 stages of basic blocks with 16/32/64 channels, global average pooling and a linear classifier; "
+             f"shortcut option {m['shortcut']} ({'zero-padded identity' if m['shortcut'] == 'A' else 'projection'} "
+             "where the shape changes). The plain twins have the same layers without shortcuts and the same "
+             "parameter count. He initialization, BatchNorm after every convolution.")
+    if t["schedule"] == "step":
+        sched = f"divided by 10 at {', '.join(map(str, t['milestones']))} {t['milestone_unit']}s"
+    elif t["schedule"] == "cosine":
+        sched = "cosine decay to zero"
+    else:
+        sched = "constant"
+    warm = ""
+    if t["warmup_epochs"] > 0:
+        who = f"nets of depth ≥ {t['warmup_min_depth']}" if t["warmup_min_depth"] else "every net"
+        warm = (f" Warm-up for {who}: {t['warmup_epochs']:g} epoch(s), {t['warmup']} "
+                f"{'from' if t['warmup'] == 'linear' else 'at'} lr {t['warmup_lr']:g}.")
+    optim = (f"Training: SGD with momentum {t['momentum']:g}{' (Nesterov)' if t['nesterov'] else ''}, weight decay "
+             f"{t['weight_decay']:g}, batch {t['batch_size']}, {t['epochs']} epochs, lr {t['lr']:g} with {sched}."
+             f"{warm} Seeds: {', '.join(map(str, config['seeds']))}. Reported errors are at the final epoch; "
+             "the validation split is only used to report the test error at the best validation epoch.")
+    return [data, model, optim]
+
+
+def limitations(config: dict) -> list[str]:
+    """What this profile trades away relative to He et al. 2016's CIFAR-10 recipe."""
+    d, t, out = config["dataset"], config["train"], []
+    if d["name"] != HE2016_RECIPE["dataset"]:
+        out.append(f"Dataset is {d['name']}, not CIFAR-10: absolute errors are not comparable to the published "
+                   "numbers; the comparison is the trend with depth.")
+    if t["epochs"] < HE2016_RECIPE["epochs"]:
+        out.append(f"{t['epochs']} epochs instead of ≈{HE2016_RECIPE['epochs']} (64k iterations).")
+    if d["augment"] != HE2016_RECIPE["augment"]:
+        out.append("No data augmentation (the paper pads, crops and flips).")
+    if t["schedule"] != HE2016_RECIPE["schedule"]:
+        out.append(f"{t['schedule']} learning-rate schedule instead of the paper's step schedule.")
+    if len(config["seeds"]) < HE2016_RECIPE["seeds"]:
+        out.append(f"{len(config['seeds'])} seeds instead of 5: spreads are rough.")
+    if d["limit_train"]:
+        out.append(f"Training set limited to {d['limit_train']} images.")
+    if not out:
+        out.append("The profile follows the published recipe; remaining differences are hardware and software "
+                   "versions (see Provenance).")
+    return out
+
+
+def published_table(table: pd.DataFrame, dataset: str) -> list[dict]:
+    """Our mean test errors beside He'16 Table 6 at every depth either side has."""
+    rows = []
+    ours = {(r["arch"], r["depth"]): r for r in table.to_dict(orient="records")}
+    for depth in sorted(set(table["depth"]) | set(HE2016_CIFAR10_RESNET_ERROR)):
+        resnet, plain = ours.get(("resnet", depth)), ours.get(("plain", depth))
+        if resnet is None and plain is None and depth not in table["depth"].values and depth > table["depth"].max():
+            continue
+        rows.append({
+            "depth": depth,
+            "published_params": HE2016_CIFAR10_PARAMS.get(depth, "—"),
+            "published_resnet": HE2016_CIFAR10_RESNET_ERROR.get(depth),
+            "our_params": (resnet or plain or {}).get("params"),
+            "our_resnet": resnet, "our_plain": plain,
+        })
+    return rows
+
+
+def render_html(context: dict) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
+    env.filters["pct"] = lambda x, digits=1: "—" if x is None or x != x else f"{100 * x:.{digits}f}"
+    context["css"] = (TEMPLATES / "report.css").read_text()
+    return env.get_template("report.html.j2").render(**context)
+
+
+def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> dict:
+    """Read results/<profile>/depth tables, write claims.json, figures, report.html and report.pdf."""
+    runs = pd.read_csv(results / "depth" / "runs.csv")
+    epochs = pd.read_csv(results / "depth" / "epochs.csv")
+    per_run = read_json(results / "depth" / "provenance.json")
+    claims = all_claims(runs)
+    write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
+
+    apply_style()
+    fig_dir = out / "figures"
+    figs = {
+        "error_vs_depth": save_figure(figures.error_vs_depth(runs), "error_vs_depth", fig_dir),
+        "training_curves": save_figure(figures.training_curves(epochs), "training_curves", fig_dir),
+    }
+    table = depth_table(runs)
+    claim = {c["id"]: c for c in claims}
+    context = {
+        "config": config, "claims": claims, "claim": claim, "figures": figs,
+        "depth_rows": table.sort_values(["arch", "depth"]).to_dict(orient="records"),
+        "published_rows": published_table(table, config["dataset"]["name"]),
+        "published_note": HE2016_NOTES, "citations": CITATIONS,
+        "methods": methods(config, runs), "limitations": limitations(config),
+        "provenance": summarize_provenance(runs, per_run),
+        "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
+        "n_runs": len(runs), "n_seeds": runs["seed"].nunique(),
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    html = render_html(context)
+    write_text_atomic(html, out / "report.html")
+    if pdf:
+        from weasyprint import HTML
+
+        write_bytes_atomic(HTML(string=html, base_url=str(out)).write_pdf(), out / "report.pdf")
+    log.info("report: %s (%s)", out / "report.html", ", ".join(f"{c['id']}={c['verdict']}" for c in claims))
+    return context

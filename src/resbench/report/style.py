@@ -1,0 +1,27 @@
+"""One seaborn style and one colour per architecture family, shared by every figure."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+_PALETTE = sns.color_palette("colorblind")
+ARCH_COLORS = {"plain": _PALETTE[1], "resnet": _PALETTE[0]}  # orange vs blue, colour-blind safe
+ARCH_LABELS = {"plain": "plain", "resnet": "ResNet"}
+
+
+def apply_style() -> None:
+    sns.set_theme(context="paper", style="whitegrid", font_scale=1.1,
+                  rc={"figure.dpi": 110, "savefig.dpi": 200, "axes.titleweight": "bold",
+                      "legend.frameon": False, "font.family": "DejaVu Sans"})
+
+
+def depth_shades(arch: str, n: int) -> list:
+    """n shades of the family colour, light (shallow) to dark (deep)."""
+    return sns.light_palette(ARCH_COLORS[arch], n_colors=n + 2)[2:]
+
+
+def close(fig) -> None:
+    plt.close(fig)

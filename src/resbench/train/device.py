@@ -1,0 +1,48 @@
+"""Device, precision and memory-format choices: CUDA with AMP and channels_last when present."""
+from __future__ import annotations
+
+import os
+
+import torch
+
+from ..errors import ResbenchError
+
+
+def select_device(preference: str = "auto") -> torch.device:
+    if preference == "cuda" and not torch.cuda.is_available():
+        raise ResbenchError("device: cuda was requested but no CUDA device is visible; use device: auto or cpu")
+    if preference == "cpu" or not torch.cuda.is_available():
+        return torch.device("cpu")
+    return torch.device("cuda")
+
+
+def amp_dtype(preference: str, device: torch.device) -> torch.dtype | None:
+    """Autocast dtype, or None for full fp32. auto: bf16 on CUDA that supports it, fp16 on older GPUs."""
+    if preference == "off" or (preference == "auto" and device.type != "cuda"):
+        return None
+    if preference == "fp16" or (preference == "auto" and not torch.cuda.is_bf16_supported()):
+        return torch.float16
+    return torch.bfloat16
+
+
+def use_channels_last(preference: str, device: torch.device) -> bool:
+    return preference == "on" or (preference == "auto" and device.type == "cuda")
+
+
+def configure_determinism(deterministic: bool, device: torch.device) -> None:
+    """Deterministic kernels (exact reruns); otherwise let cuDNN pick the fastest algorithms."""
+    if device.type == "cuda":
+        if deterministic:
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.backends.cudnn.benchmark = not deterministic
+        torch.backends.cudnn.deterministic = deterministic
+        torch.backends.cuda.matmul.allow_tf32 = not deterministic
+        torch.backends.cudnn.allow_tf32 = not deterministic
+    # warn_only on CUDA: a few index kernels have no deterministic backward there.
+    torch.use_deterministic_algorithms(deterministic, warn_only=device.type == "cuda")
+
+
+def describe(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({torch.get_num_threads()} threads)"

@@ -1,0 +1,165 @@
+"""One training run, top to bottom: data on the device, a plain SGD loop, per-epoch metrics,
+atomic checkpoints every epoch, exact resume, and divergence recorded rather than raised."""
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from ..data import load_splits
+from ..data.batches import epoch_generator, iterate_batches
+from ..models import count_parameters, create_model
+from . import checkpoint
+from .device import amp_dtype, configure_determinism, describe, select_device, use_channels_last
+from .schedule import lr_at
+
+log = logging.getLogger("resbench.train")
+RESUME_FILE = "resume.pt"
+
+
+@torch.no_grad()
+def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
+    """Mean cross-entropy and error rate of `model` (eval mode) on (x, y); NaN for an empty split."""
+    if len(y) == 0:
+        return math.nan, math.nan
+    model.eval()
+    loss_sum = torch.zeros((), device=x.device)
+    wrong = torch.zeros((), device=x.device)
+    for xb, yb in iterate_batches(x, y, batch_size):
+        with autocast():
+            logits = model(xb)
+        loss_sum += F.cross_entropy(logits.float(), yb, reduction="sum")
+        wrong += (logits.argmax(1) != yb).sum()
+    return loss_sum.item() / len(y), wrong.item() / len(y)
+
+
+def _progress(epochs: int, start: int, label: str):
+    """tqdm bar on a terminal; None (plain log lines) when output goes to a file."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=epochs, initial=start, desc=label, unit="epoch", leave=False)
+
+
+def train_run(
+    spec: dict,
+    out_dir: str | Path,
+    threads: int = 1,
+    on_epoch_end: Callable[[dict], None] | None = None,
+) -> dict:
+    """Train the run described by `spec` (see config.run_spec), resuming from `out_dir/resume.pt`.
+
+    Returns a dict with the model's final state (`state_dict`), per-epoch `history`, `status`
+    ("completed" or "diverged"), and run facts (params, device, seconds). Writes only the resume
+    checkpoint; the CLI writes the result files.
+    """
+    out_dir = Path(out_dir)
+    train = spec["train"]
+    torch.set_num_threads(threads)
+    device = select_device(spec["device"])
+    configure_determinism(spec["deterministic"], device)
+    amp = amp_dtype(train["amp"], device)
+    autocast = (lambda: torch.autocast(device.type, dtype=amp)) if amp else nullcontext
+    channels_last = use_channels_last(train["channels_last"], device)
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+
+    data = load_splits(spec["dataset"]).to(device)
+    torch.manual_seed(spec["seed"])
+    model = create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"],
+                         in_chans=data.in_chans, num_classes=data.num_classes)
+    model = model.to(device, memory_format=memory_format)
+    optimizer = torch.optim.SGD(model.parameters(), lr=train["lr"], momentum=train["momentum"],
+                                weight_decay=train["weight_decay"], nesterov=train["nesterov"])
+    scaler = torch.amp.GradScaler(enabled=amp == torch.float16)
+    step_model = torch.compile(model) if train["compile"] and device.type == "cuda" else model
+
+    history, start_epoch, status = [], 0, "completed"
+    resume_path = out_dir / RESUME_FILE
+    if resume_path.exists():
+        state = checkpoint.load(resume_path, map_location=device)
+        if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            history, start_epoch = list(state["history"]), int(state["epoch"])
+            log.info("%s: resuming after epoch %d from %s", spec["run_id"], start_epoch, resume_path)
+        else:
+            log.warning("%s: ignoring %s written for another config", spec["run_id"], resume_path)
+
+    iters_per_epoch = math.ceil((len(data.train_y) - 1) / train["batch_size"])
+    bar = _progress(train["epochs"], start_epoch, spec["run_id"])
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    for epoch in range(start_epoch, train["epochs"]):
+        model.train()
+        t0 = time.perf_counter()
+        loss_sum = torch.zeros((), device=device)
+        wrong = torch.zeros((), device=device)
+        seen, iteration, lr = 0, epoch * iters_per_epoch, train["lr"]
+        generator = epoch_generator(spec["seed"], epoch)
+        for xb, yb in iterate_batches(data.train_x, data.train_y, train["batch_size"], generator,
+                                      augment=spec["dataset"]["augment"]):
+            lr = lr_at(iteration, iters_per_epoch, train, spec["depth"])
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            xb = xb.contiguous(memory_format=memory_format)
+            with autocast():
+                logits = step_model(xb)
+                loss = F.cross_entropy(logits.float(), yb, label_smoothing=train["label_smoothing"])
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            loss_sum += loss.detach() * len(yb)
+            wrong += (logits.detach().argmax(1) != yb).sum()
+            seen += len(yb)
+            iteration += 1
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        seconds = time.perf_counter() - t0
+        train_loss = loss_sum.item() / seen
+        val_loss, val_error = evaluate(model, data.val_x, data.val_y, train["eval_batch_size"], autocast)
+        test_loss, test_error = evaluate(model, data.test_x, data.test_y, train["eval_batch_size"], autocast)
+        row = {
+            "epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "train_error": wrong.item() / seen,
+            "val_loss": val_loss, "val_error": val_error, "test_loss": test_loss, "test_error": test_error,
+            "seconds": seconds, "images_per_second": seen / seconds,
+        }
+        history.append(row)
+        if not math.isfinite(train_loss):
+            status = "diverged"
+            log.warning("%s: loss is %s at epoch %d; recording the run as diverged", spec["run_id"], train_loss, epoch + 1)
+            break
+        checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
+                                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                "history": history}, resume_path)
+        message = (f"epoch {epoch + 1}/{train['epochs']} loss {train_loss:.4f} train_err {row['train_error']:.4f} "
+                   f"val_err {val_error:.4f} test_err {test_error:.4f} lr {lr:.4g} {seconds:.2f}s")
+        if bar is not None:
+            bar.set_postfix_str(f"loss {train_loss:.3f} train_err {row['train_error']:.3f} test_err {test_error:.3f}")
+            bar.update(1)
+        else:
+            log.info("%s: %s", spec["run_id"], message)
+        if on_epoch_end is not None:
+            on_epoch_end(row)
+    if bar is not None:
+        bar.close()
+    return {
+        "state_dict": model.state_dict(),
+        "history": history,
+        "status": status,
+        "params": count_parameters(model),
+        "device": describe(device),
+        "amp": str(amp).replace("torch.", "") if amp else "off",
+        "channels_last": channels_last,
+        "peak_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None,
+        "split_sizes": data.sizes(),
+        "resume_path": resume_path,
+    }
