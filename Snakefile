@@ -12,7 +12,7 @@ min_version("9.0")
 START_TIME = time.time()
 
 
-configfile: "config/quick.yaml"
+configfile: f"{workflow.basedir}/config/quick.yaml"
 
 
 # Validated against workflow/schemas/config.schema.yaml, with defaults filled in; errors name the

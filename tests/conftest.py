@@ -1,0 +1,47 @@
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resbench.config import run_spec, validate_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_config():
+    """Digits, two small depths, two epochs: trains in about a second per run."""
+    return validate_config({
+        "profile": "tiny", "seeds": [0],
+        "dataset": {"limit_train": 300},
+        "model": {"depths": [8, 14]},
+        "train": {"epochs": 3, "batch_size": 64, "warmup_epochs": 0},
+    })
+
+
+@pytest.fixture
+def tiny_spec(tiny_config):
+    return run_spec(tiny_config, "resnet", 8, 0)
+
+
+def write_fake_cifar10(root: Path, n_train_per_batch: int = 20, n_test: int = 20, seed: int = 0) -> Path:
+    """CIFAR-10 in its real on-disk format (pickled dicts with str keys), tiny and random."""
+    rng = np.random.default_rng(seed)
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+
+    def batch(n):
+        return {"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), "labels": [int(i % 10) for i in range(n)]}
+
+    for i in range(1, 6):
+        (folder / f"data_batch_{i}").write_bytes(pickle.dumps(batch(n_train_per_batch)))
+    (folder / "test_batch").write_bytes(pickle.dumps(batch(n_test)))
+    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": [f"class{i}" for i in range(10)]}))
+    return folder
+
+
+@pytest.fixture
+def fake_cifar10(tmp_path):
+    write_fake_cifar10(tmp_path)
+    return tmp_path

@@ -1,0 +1,79 @@
+import pytest
+import yaml
+
+from resbench.config import config_hash, load_config, run_specs, validate_config
+from resbench.errors import ConfigError
+
+from .conftest import REPO
+
+
+def test_defaults_fill_every_key():
+    config = validate_config({})
+    assert config["train"]["momentum"] == 0.9 and config["dataset"]["name"] == "digits"
+
+
+@pytest.mark.parametrize("profile", ["quick", "paper"])
+def test_shipped_profiles_validate(profile):
+    config = load_config(REPO / "config" / f"{profile}.yaml")
+    assert config["profile"] == profile
+
+
+def test_paper_profile_is_he2016():
+    config = load_config(REPO / "config" / "paper.yaml")
+    assert config["model"]["depths"] == [20, 32, 44, 56, 110] and len(config["seeds"]) == 5
+    assert config["train"]["milestones"] == [32000, 48000] and config["train"]["milestone_unit"] == "iteration"
+    assert config["dataset"]["val_size"] == 5000 and config["dataset"]["augment"]
+
+
+def test_unknown_key_is_named_with_a_suggestion():
+    with pytest.raises(ConfigError, match=r"unknown config key 'lrr' \(did you mean 'lr'\?\) under 'train'"):
+        validate_config({"train": {"lrr": 0.1}})
+
+
+def test_bad_enum_lists_allowed_values():
+    with pytest.raises(ConfigError, match="'dataset.name' has value 'cifar'; allowed values: digits, cifar10"):
+        validate_config({"dataset": {"name": "cifar"}})
+
+
+def test_bad_type_names_the_key():
+    with pytest.raises(ConfigError, match="'train.epochs'"):
+        validate_config({"train": {"epochs": "many"}})
+
+
+def test_depth_must_be_6n_plus_2():
+    with pytest.raises(ConfigError, match="model.depths.*21.*nearest: 20, 26"):
+        validate_config({"model": {"depths": [20, 21]}})
+
+
+def test_load_config_reports_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_config_hash_ignores_labels_but_not_science():
+    base = validate_config({})
+    assert config_hash(base) == config_hash(validate_config({"profile": "other", "seeds": [7], "threads": 2}))
+    assert config_hash(base) != config_hash(validate_config({"train": {"lr": 0.05}}))
+
+
+def test_run_specs_cover_the_grid():
+    config = validate_config({"model": {"depths": [8, 20]}, "seeds": [0, 1]})
+    ids = [s["run_id"] for s in run_specs(config)]
+    assert ids == ["plain8_s0", "plain8_s1", "plain20_s0", "plain20_s1",
+                   "resnet8_s0", "resnet8_s1", "resnet20_s0", "resnet20_s1"]
+
+
+def test_every_schema_key_has_description_and_default():
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+
+    def walk(node, path):
+        for key, sub in node.get("properties", {}).items():
+            assert "description" in sub, f"{path}{key} lacks a description"
+            assert "default" in sub, f"{path}{key} lacks a default"
+            walk(sub, f"{path}{key}.")
+
+    walk(schema, "")

@@ -1,0 +1,76 @@
+import copy
+import math
+import subprocess
+import sys
+import json
+
+import pytest
+import torch
+
+from resbench.train import checkpoint, train_run
+from resbench.train.loop import RESUME_FILE
+
+VOLATILE = ("seconds", "images_per_second")
+
+
+class Interrupt(Exception):
+    pass
+
+
+def stable(history):
+    return [{k: v for k, v in row.items() if k not in VOLATILE} for row in history]
+
+
+def test_runs_are_deterministic_and_learn(tiny_spec, tmp_path):
+    a = train_run(tiny_spec, tmp_path / "a")
+    b = train_run(tiny_spec, tmp_path / "b")
+    assert stable(a["history"]) == stable(b["history"])
+    assert a["status"] == "completed" and len(a["history"]) == 3
+    assert a["history"][-1]["train_loss"] < a["history"][0]["train_loss"]
+    assert a["history"][-1]["test_error"] < 0.5
+
+
+def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_spec, tmp_path):
+    full = train_run(tiny_spec, tmp_path / "full")
+
+    def kill_after_first_epoch(row):
+        if row["epoch"] == 1:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        train_run(tiny_spec, tmp_path / "killed", on_epoch_end=kill_after_first_epoch)
+    assert checkpoint.load(tmp_path / "killed" / RESUME_FILE)["epoch"] == 1
+    resumed = train_run(tiny_spec, tmp_path / "killed")
+    assert stable(resumed["history"]) == stable(full["history"])
+    for key, value in full["state_dict"].items():
+        assert torch.equal(value, resumed["state_dict"][key]), key
+
+
+def test_checkpoint_of_another_config_is_ignored(tiny_spec, tmp_path):
+    other = copy.deepcopy(tiny_spec)
+    other["config_hash"] = "different"
+    with pytest.raises(Interrupt):
+        train_run(other, tmp_path, on_epoch_end=lambda row: (_ for _ in ()).throw(Interrupt))
+    result = train_run(tiny_spec, tmp_path)
+    assert [r["epoch"] for r in result["history"]] == [1, 2, 3]
+
+
+def test_divergence_is_recorded_not_raised(tiny_spec, tmp_path):
+    spec = copy.deepcopy(tiny_spec)
+    spec["train"]["lr"] = 1e30
+    result = train_run(spec, tmp_path)
+    assert result["status"] == "diverged"
+    assert not math.isfinite(result["history"][-1]["train_loss"])
+
+
+def test_cli_writes_a_diverged_run_as_nan(tiny_spec, tmp_path):
+    spec = copy.deepcopy(tiny_spec)
+    spec["train"]["lr"] = 1e30
+    proc = subprocess.run([sys.executable, "-m", "resbench", "train", "--spec", json.dumps(spec),
+                           "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "diverged" and summary["final_test_error"] is None
+    assert (tmp_path / "metrics.csv").exists() and (tmp_path / "model.pt").exists()
+    assert not (tmp_path / RESUME_FILE).exists()
+    assert summary["config_hash"] == spec["config_hash"] and "git_commit" in summary
