@@ -16,7 +16,9 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 def snakemake(*args, cwd=REPO, timeout=600):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run([*SNAKEMAKE, "-s", str(REPO / "Snakefile"), *args], cwd=cwd, env=env,
+    if "-s" not in args:
+        args = ("-s", str(REPO / "Snakefile"), *args)
+    return subprocess.run([*SNAKEMAKE, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -38,35 +40,48 @@ def test_bad_config_fails_naming_the_key(tmp_path):
     assert "'dataset.name' has value 'svhn'; allowed values" in proc.stdout + proc.stderr
 
 
+def copy_workflow(dest: Path) -> Path:
+    """A copy of the workflow and its report code, so the test can edit a template safely."""
+    for part in ("workflow", "config", "envs", "src/resbench/report"):
+        shutil.copytree(REPO / part, dest / part, symlinks=True)
+    shutil.copy(REPO / "Snakefile", dest / "Snakefile")
+    return dest / "Snakefile"
+
+
 @pytest.mark.e2e
 def test_tiny_workflow_end_to_end(tmp_path):
+    snakefile = copy_workflow(tmp_path / "repo")
+    work = tmp_path / "work"
+    work.mkdir()
     config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300},
               "model": {"depths": [8, 14]}, "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0}}
-    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
-    proc = snakemake("--cores", "2", "--configfile", "tiny.yaml", "--directory", str(tmp_path), cwd=tmp_path)
+    (work / "tiny.yaml").write_text(yaml.safe_dump(config))
+    run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
+    proc = run("--cores", "2")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
-    runs = (tmp_path / "results/tiny/depth/runs.csv").read_text().splitlines()
+    runs = (work / "results/tiny/depth/runs.csv").read_text().splitlines()
     assert len(runs) == 1 + 8  # header + 2 archs x 2 depths x 2 seeds
-    claims = json.loads((tmp_path / "reports/tiny/claims.json").read_text())
+    claims = json.loads((work / "reports/tiny/claims.json").read_text())
     (claim,) = claims["claims"]
     assert claim["id"] == "degradation" and claim["verdict"] in {"reproduced", "not_reproduced", "inconclusive"}
 
-    html = (tmp_path / "reports/tiny/report.html").read_text()
+    html = (work / "reports/tiny/report.html").read_text()
     assert 'id="depth"' in html and claim["sentence"].split(":")[0] in html
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves"):
-        assert (tmp_path / f"reports/tiny/figures/{fig}.svg").exists()
+        assert (work / f"reports/tiny/figures/{fig}.svg").exists()
 
     from pypdf import PdfReader
 
-    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "reports/tiny/report.pdf").pages)
+    text = " ".join(page.extract_text() for page in PdfReader(work / "reports/tiny/report.pdf").pages)
     for caption in ("Figure 1.", "Figure 2.", "Table 1.", "Provenance"):
         assert caption in text
 
-    # Touching only report code re-renders the report and retrains nothing.
-    template = REPO / "src/resbench/report/templates/report.html.j2"
-    os.utime(template)
-    dry = snakemake("-n", "--configfile", "tiny.yaml", "--directory", str(tmp_path), cwd=tmp_path)
+    # Editing only report code re-renders the report and retrains nothing.
+    assert "Nothing to be done" in run("-n").stdout
+    template = snakefile.parent / "src/resbench/report/templates/report.html.j2"
+    template.write_text(template.read_text() + "{# edited #}\n")
+    dry = run("-n")
     out = dry.stdout + dry.stderr
-    assert "report" in out and "rule train" not in out, out[-2000:]
+    assert "rule report" in out and "rule train" not in out and "rule aggregate" not in out, out[-2000:]

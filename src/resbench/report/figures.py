@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .claims import depth_table
 from .style import ARCH_COLORS, ARCH_LABELS, depth_shades
@@ -37,7 +37,7 @@ def training_curves(epochs: pd.DataFrame):
     """He'16 Fig. 6 style: per family, error vs epoch for each depth; dashed train, bold test."""
     archs = [a for a in ("plain", "resnet") if a in set(epochs["arch"])]
     curves = epochs.groupby(["arch", "depth", "epoch"])[["train_error", "test_error"]].mean().reset_index()
-    fig, axes = plt.subplots(1, len(archs), figsize=(4.6 * len(archs), 3.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(archs), figsize=(4.6 * len(archs), 4.2), sharey=True, squeeze=False)
     for ax, arch in zip(axes[0], archs):
         rows = curves[curves["arch"] == arch]
         depths = sorted(rows["depth"].unique())
@@ -47,11 +47,14 @@ def training_curves(epochs: pd.DataFrame):
             ax.plot(d["epoch"], 100 * d["test_error"], ls="-", lw=2.4, color=shade, label=f"{ARCH_LABELS[arch]}-{depth}")
         ax.set_title(f"{ARCH_LABELS[arch]} nets")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-        ax.legend(loc="upper right", fontsize=8, handles=ax.get_legend_handles_labels()[0] + [
-            Line2D([], [], color="grey", ls="--", lw=1.2, label="train (dashed)"),
-            Line2D([], [], color="grey", ls="-", lw=2.4, label="test (bold)")])
+        ax.legend(handles=ax.get_legend_handles_labels()[0], loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=min(4, len(depths)), fontsize=8)
+    fig.legend(handles=[Line2D([], [], color="grey", ls="--", lw=1.2, label="train error (dashed)"),
+                        Line2D([], [], color="grey", ls="-", lw=2.4, label="test error (bold)")],
+               loc="upper right", ncol=2, fontsize=8)
     axes[0][0].set_ylabel("error (mean over seeds)")
     axes[0][0].set_ylim(bottom=0)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig

@@ -1,26 +1,18 @@
-"""Atomic checkpoints: write to a temporary file beside the target, fsync, rename."""
+"""Atomic checkpoints (temporary file, fsync, rename) loaded with weights_only=True."""
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import torch
 
+from ..results.io import write_bytes_atomic
+
 
 def save_atomic(obj: dict, path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_bytes_atomic(buffer.getvalue(), path)
 
 
 def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
