@@ -1,0 +1,75 @@
+"""Tidy tables: one row per run x epoch (epochs.csv) and one summary row per run (runs.csv).
+Every row carries the run's identity and where it came from."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .io import read_json, write_json_atomic, write_table_atomic
+
+ID_COLUMNS = ["profile", "dataset", "arch", "depth", "seed", "shortcut", "run_id", "config_hash",
+              "git_commit", "git_dirty"]
+
+
+def run_identity(spec: dict, prov: dict) -> dict:
+    return {
+        "profile": spec["profile"], "dataset": spec["dataset"]["name"], "arch": spec["arch"],
+        "depth": spec["depth"], "seed": spec["seed"], "shortcut": spec["shortcut"], "run_id": spec["run_id"],
+        "config_hash": spec["config_hash"], "git_commit": prov["git_commit"], "git_dirty": prov["git_dirty"],
+    }
+
+
+def summarize(history: list[dict]) -> dict:
+    """Final-epoch metrics, and the test error at the best validation epoch (never chosen on test)."""
+    if not history:
+        return {k: math.nan for k in ("final_train_loss", "final_train_error", "final_val_error",
+                                      "final_test_loss", "final_test_error", "best_val_epoch",
+                                      "test_error_at_best_val", "images_per_second")}
+    last = history[-1]
+    finite_val = [h for h in history if math.isfinite(h["val_error"])]
+    best = min(finite_val, key=lambda h: (h["val_error"], -h["epoch"])) if finite_val else last
+    return {
+        "final_train_loss": last["train_loss"], "final_train_error": last["train_error"],
+        "final_val_error": last["val_error"], "final_test_loss": last["test_loss"],
+        "final_test_error": last["test_error"], "best_val_epoch": best["epoch"],
+        "test_error_at_best_val": best["test_error"],
+        "images_per_second": sum(h["images_per_second"] for h in history) / len(history),
+    }
+
+
+def run_tables(spec: dict, result: dict, prov: dict) -> tuple[pd.DataFrame, dict]:
+    """(per-epoch table, summary row) of one finished or diverged run."""
+    identity = run_identity(spec, prov)
+    epochs = pd.DataFrame([{**identity, **row} for row in result["history"]])
+    summary = {**identity, "status": result["status"], "epochs_completed": len(result["history"]),
+               "epochs_planned": spec["train"]["epochs"], "params": result["params"],
+               **summarize(result["history"]), "wall_seconds": prov["wall_seconds"],
+               "device": result["device"], "peak_memory_mb": result["peak_memory_mb"],
+               **{f"n_{k}": v for k, v in result["split_sizes"].items()}}
+    if result["status"] == "diverged":
+        # A diverged run has no meaningful final error: record NaN, never a number that looks real.
+        for key in ("final_train_loss", "final_train_error", "final_val_error", "final_test_loss",
+                    "final_test_error", "test_error_at_best_val"):
+            summary[key] = math.nan
+    return epochs, summary
+
+
+def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Collect runs into out_dir/runs.csv and out_dir/epochs.csv; merge provenance."""
+    summaries, epochs, provenance = [], [], {}
+    for path in sorted(summary_paths):
+        summaries.append(read_json(path))
+        metrics = path.parent / "metrics.csv"
+        if metrics.exists() and metrics.stat().st_size > 1:
+            epochs.append(pd.read_csv(metrics))
+        prov_path = path.parent / "provenance.json"
+        if prov_path.exists():
+            provenance[summaries[-1]["run_id"]] = read_json(prov_path)
+    runs = pd.DataFrame(summaries)
+    epoch_table = pd.concat(epochs, ignore_index=True) if epochs else pd.DataFrame(columns=ID_COLUMNS)
+    write_table_atomic(runs, out_dir / "runs.csv")
+    write_table_atomic(epoch_table, out_dir / "epochs.csv")
+    write_json_atomic(provenance, out_dir / "provenance.json")
+    return runs, epoch_table
