@@ -26,7 +26,10 @@ def amp_dtype(preference: str, device: torch.device) -> torch.dtype | None:
 
 
 def use_channels_last(preference: str, device: torch.device) -> bool:
-    return preference == "on" or (preference == "auto" and device.type == "cuda")
+    """auto: on. Measured ~1.2x faster training steps on CPU for 8x8 and 32x32 inputs (benchmarks/README.md);
+    on an H100 at batch 128 it was within noise (these small nets are launch-bound there)."""
+    del device  # kept in the signature: the choice may depend on the device again
+    return preference in ("on", "auto")
 
 
 def configure_determinism(deterministic: bool, device: torch.device) -> None:
