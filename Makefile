@@ -1,4 +1,6 @@
 # Two commands: `make report` (set up + run the quick profile) and `make test` (set up + tests).
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SNAKEMAKE_ARGS ?= --cores all
@@ -13,15 +15,15 @@ help:  ## list targets
 # pyproject.toml keeps loose ranges.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v "is ignored" || true; }
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | { grep -v "is ignored" || true; }
+	$(PY) -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored" || true; }
 	$(PY) -c "import resbench, torch, snakemake, weasyprint" && touch $@
 
 setup: $(VENV)/.installed  ## create .venv and install resbench with its tested pins
 
 report: setup  ## run the workflow (default: quick profile) -> reports/<profile>/report.{html,pdf}
-	@start=$$(date +%s); snakemake $(SNAKEMAKE_ARGS); status=$$?; \
+	@start=$$(date +%s); status=0; snakemake $(SNAKEMAKE_ARGS) || status=$$?; \
 	echo "make report: $$(( $$(date +%s) - start )) s of workflow time"; exit $$status
 
 figures: setup  ## re-render figures and reports from cached results (no training)

@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    for noisy in ("fontTools", "weasyprint", "matplotlib"):  # font subsetting chatter in report logs
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         args.func(args)
     except ResbenchError as exc:
