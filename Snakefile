@@ -23,6 +23,7 @@ config.update(validate_config(config))
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/lesion.smk"
 include: "workflow/rules/report.smk"
 
 

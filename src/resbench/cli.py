@@ -63,6 +63,48 @@ def cmd_aggregate(args) -> None:
     aggregate_runs([Path(p) for p in args.summaries], Path(args.out))
 
 
+def cmd_lesion(args) -> None:
+    import pandas as pd
+    import torch
+
+    from .data import load_splits
+    from .experiments.lesion import lesion_table, path_gradient_table
+    from .results import git_info, write_table_atomic
+    from .results.tables import run_identity
+    from .train.device import select_device
+    from .train.loop import load_trained
+
+    torch.set_num_threads(args.threads)
+    lesions, paths, data = [], [], None
+    for path in args.models:
+        t0 = time.perf_counter()
+        model, spec = load_trained(path, select_device(args.device))
+        device = next(model.parameters()).device
+        if data is None:  # every seed of one (arch, depth) shares the dataset
+            data = load_splits(spec["dataset"]).to(device)
+        identity = run_identity(spec, git_info())
+        table = lesion_table(model, data.test_x, data.test_y, args.draws, spec["seed"],
+                             batch_size=spec["train"]["eval_batch_size"], max_k_points=args.max_k_points)
+        lesions.append(table.assign(**identity))
+        grads = path_gradient_table(model, data.test_x[:args.path_batch], data.test_y[:args.path_batch],
+                                    args.path_samples, spec["seed"])
+        paths.append(grads.assign(**identity))
+        log.info("%s: %d lesions, %d path lengths (%.1f s)", spec["run_id"], len(table), len(grads),
+                 time.perf_counter() - t0)
+    write_table_atomic(pd.concat(lesions, ignore_index=True), args.out)
+    write_table_atomic(pd.concat(paths, ignore_index=True), args.paths_out)
+
+
+def cmd_concat(args) -> None:
+    import pandas as pd
+
+    from .results import write_table_atomic
+
+    frames = [pd.read_csv(p) for p in args.tables if Path(p).stat().st_size > 1]
+    frames = [f for f in frames if len(f)]
+    write_table_atomic(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), args.out)
+
+
 def cmd_report(args) -> None:
     from .config import load_config, validate_config
     from .report.render import build_report
@@ -138,6 +180,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("summaries", nargs="+", metavar="SUMMARY")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("lesion", help="delete/reorder blocks of trained models; gradient per path length",
+                       description="Veit et al. (2016) lesion study on trained models (BatchNorm keeps its "
+                                   "trained statistics). Writes one row per model x lesion kind x k x draw to "
+                                   "OUT, and the gradient per path length (residual models) to PATHS_OUT.")
+    p.add_argument("models", nargs="+", metavar="MODEL", help="model.pt files written by `resbench train`")
+    p.add_argument("--out", required=True)
+    p.add_argument("--paths-out", required=True)
+    p.add_argument("--draws", type=int, default=5, help="random draws per k (default 5)")
+    p.add_argument("--max-k-points", type=int, default=10, help="values of k evaluated (default 10)")
+    p.add_argument("--path-samples", type=int, default=4, help="random branch sets per path length (default 4)")
+    p.add_argument("--path-batch", type=int, default=128, help="test images per gradient measurement")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_lesion)
+
+    p = sub.add_parser("concat", help="concatenate CSV tables with the same columns")
+    p.add_argument("tables", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_concat)
 
     p = sub.add_parser("report", help="claims, figures, HTML and PDF report from cached tables (no training)",
                        description="Reads RESULTS/depth/{runs,epochs}.csv and writes OUT/claims.json, "

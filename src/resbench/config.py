@@ -21,7 +21,7 @@ from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # Keys that change how a run is labelled or executed but not what it computes.
-NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model")
+NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion")
 
 
 def load_schema() -> dict:
@@ -83,6 +83,10 @@ def validate_config(config: dict | None) -> dict:
                 f"config key 'model.depths' has depth {depth}; CIFAR ResNets have depth 6n+2 "
                 f"(nearest: {6 * n + 2}, {6 * (n + 1) + 2})"
             )
+    missing = sorted(set(config["model"]["stochastic_depth_depths"] or []) - set(config["model"]["depths"]))
+    if missing:
+        raise ConfigError(f"config key 'model.stochastic_depth_depths' has depths {missing} that are not in "
+                          f"model.depths ({', '.join(map(str, config['model']['depths']))})")
     return config
 
 
@@ -128,15 +132,18 @@ def run_id(arch: str, depth: int, seed: int) -> str:
 def run_specs(config: dict) -> list[dict]:
     """One self-contained spec per (arch, depth, seed): everything a training job needs."""
     specs = []
+    sd_depths = config["model"]["stochastic_depth_depths"]
     for arch in config["model"]["archs"]:
         for depth in config["model"]["depths"]:
+            if arch == "resnet_sd" and sd_depths is not None and depth not in sd_depths:
+                continue
             for seed in config["seeds"]:
                 specs.append(run_spec(config, arch, depth, seed))
     return specs
 
 
 def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
-    return {
+    spec = {
         "run_id": run_id(arch, depth, seed),
         "profile": config["profile"],
         "arch": arch,
@@ -149,3 +156,6 @@ def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
         "deterministic": config["deterministic"],
         "config_hash": config_hash(config),
     }
+    if arch == "resnet_sd":  # only this arch carries it, so adding the key leaves other runs' params unchanged
+        spec["drop_path_rate"] = 1.0 - config["model"]["stochastic_depth_survival"]
+    return spec

@@ -16,12 +16,36 @@ REPORT_SOURCES = sorted(
 )
 
 
+# (arch, depth) pairs that were trained, e.g. "resnet56"; the lesion family runs one job per pair.
+LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in RUNS.values()}) if config["lesion"]["enabled"] else []
+
+
 wildcard_constraints:
-    run=r"(plain|resnet)\d+_s\d+",
+    run=r"(plain|resnet|resnet_sd)\d+_s\d+",
+    arch=r"plain|resnet|resnet_sd",
+    depth=r"\d+",
 
 
 def get_final_targets():
     return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json"]
+
+
+def get_family_tables(wildcards):
+    """Aggregated tables of the optional experiment families this profile runs (report inputs)."""
+    tables = {}
+    if LESION_MODELS:
+        tables["lesion"] = f"{RESULTS}/lesion/lesion.csv"
+        tables["lesion_paths"] = f"{RESULTS}/lesion/paths.csv"
+    return tables
+
+
+def get_lesion_models(wildcards):
+    """Trained model.pt of every seed of one (arch, depth)."""
+    return [
+        f"{RESULTS}/runs/{run}/model.pt"
+        for run, spec in RUNS.items()
+        if spec["arch"] == wildcards.arch and spec["depth"] == int(wildcards.depth)
+    ]
 
 
 def get_run_summaries(wildcards):

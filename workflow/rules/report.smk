@@ -21,6 +21,7 @@ rule aggregate:
 # Re-renders when the tables, the config or the report code/templates change; never retrains.
 rule report:
     input:
+        unpack(get_family_tables),
         runs=rules.aggregate.output.runs,
         epochs=rules.aggregate.output.epochs,
         provenance=rules.aggregate.output.provenance,

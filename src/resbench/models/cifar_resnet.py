@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from timm.layers import DropPath
 from timm.models import register_model
 from torch import nn
 
-ARCHS = ("resnet", "plain")
+ARCHS = ("resnet", "plain", "resnet_sd")  # resnet_sd: ResNet trained with stochastic depth
 SHORTCUTS = ("A", "B")
 STAGE_WIDTHS = (16, 32, 64)
 
@@ -50,10 +51,14 @@ class BasicBlock(nn.Module):
     """conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut when `residual`, then ReLU (post-activation).
 
     With `residual=False` the block is the plain twin: the same layers and parameters, no addition.
+    `drop_path_rate` > 0 drops the residual branch per sample while training (stochastic depth,
+    Huang et al. 2016; identity in eval mode).
     """
 
-    def __init__(self, in_chs: int, out_chs: int, stride: int = 1, residual: bool = True, shortcut: str = "A"):
+    def __init__(self, in_chs: int, out_chs: int, stride: int = 1, residual: bool = True, shortcut: str = "A",
+                 drop_path_rate: float = 0.0):
         super().__init__()
+        self.in_chs, self.out_chs, self.stride = in_chs, out_chs, stride
         self.conv1 = nn.Conv2d(in_chs, out_chs, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_chs)
         self.conv2 = nn.Conv2d(out_chs, out_chs, 3, 1, 1, bias=False)
@@ -61,6 +66,9 @@ class BasicBlock(nn.Module):
         self.residual = residual
         self.shortcut = make_shortcut(in_chs, out_chs, stride, shortcut) if residual else None
         self.downsample = stride != 1 or in_chs != out_chs
+        if drop_path_rate and not residual:
+            raise ValueError("stochastic depth needs residual blocks")
+        self.drop_path = DropPath(drop_path_rate) if drop_path_rate else nn.Identity()
 
     def forward_branch(self, x: torch.Tensor) -> torch.Tensor:
         """The residual branch F(x) (for a plain block, the whole block before its last ReLU)."""
@@ -70,18 +78,23 @@ class BasicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.forward_branch(x)
         if self.residual:
-            out = out + self.shortcut(x)
+            out = self.drop_path(out) + self.shortcut(x)
         return F.relu(out)
 
 
-def make_stages(depth: int, residual: bool, shortcut: str) -> list[BasicBlock]:
-    """All blocks of the three stages, in forward order; the first block of stages 2-3 downsamples."""
+def make_stages(depth: int, residual: bool, shortcut: str, drop_path_rate: float = 0.0) -> list[BasicBlock]:
+    """All blocks of the three stages, in forward order; the first block of stages 2-3 downsamples.
+
+    Stochastic depth uses the linear-decay rule: block l of L drops with rate drop_path_rate * l / L
+    (survival 1 - drop_path_rate for the last block, p_L = 0.5 in the paper).
+    """
     n = blocks_per_stage(depth)
-    blocks, in_chs = [], STAGE_WIDTHS[0]
+    blocks, in_chs, total = [], STAGE_WIDTHS[0], 3 * n
     for stage, width in enumerate(STAGE_WIDTHS):
         for i in range(n):
             stride = 2 if stage > 0 and i == 0 else 1
-            block = BasicBlock(in_chs, width, stride, residual=residual, shortcut=shortcut)
+            rate = drop_path_rate * (len(blocks) + 1) / total
+            block = BasicBlock(in_chs, width, stride, residual=residual, shortcut=shortcut, drop_path_rate=rate)
             block.stage = stage
             blocks.append(block)
             in_chs = width
@@ -102,15 +115,17 @@ class CifarResNet(nn.Module):
         shortcut: str = "A",
         in_chans: int = 3,
         num_classes: int = 10,
+        drop_path_rate: float = 0.0,
     ):
         super().__init__()
         self.depth, self.residual, self.shortcut = depth, residual, shortcut
+        self.drop_path_rate = drop_path_rate
         self.num_classes = num_classes
         width = STAGE_WIDTHS[0]
         self.stem = nn.Sequential(
             nn.Conv2d(in_chans, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)
         )
-        self.blocks = nn.Sequential(*make_stages(depth, residual, shortcut))
+        self.blocks = nn.Sequential(*make_stages(depth, residual, shortcut, drop_path_rate))
         self.head = nn.Linear(STAGE_WIDTHS[-1], num_classes)
         self.init_weights()
 
@@ -142,7 +157,9 @@ def _create(arch: str, depth: int, **kwargs) -> CifarResNet:
         kwargs.pop(key, None)
     if arch not in ARCHS:
         raise ValueError(f"unknown arch {arch!r}; allowed: {', '.join(ARCHS)}")
-    return CifarResNet(depth=depth, residual=arch == "resnet", **kwargs)
+    if arch == "resnet_sd":
+        kwargs.setdefault("drop_path_rate", 0.5)
+    return CifarResNet(depth=depth, residual=arch != "plain", **kwargs)
 
 
 @register_model
@@ -155,6 +172,12 @@ def resnet_cifar(depth: int = 20, **kwargs) -> CifarResNet:
 def plain_cifar(depth: int = 20, **kwargs) -> CifarResNet:
     """Plain twin (no shortcuts) of any depth 6n+2."""
     return _create("plain", depth, **kwargs)
+
+
+@register_model
+def resnet_sd_cifar(depth: int = 110, **kwargs) -> CifarResNet:
+    """ResNet with stochastic depth (linear decay to survival 0.5 at the last block)."""
+    return _create("resnet_sd", depth, **kwargs)
 
 
 @register_model

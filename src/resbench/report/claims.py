@@ -83,9 +83,16 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
             sentence = f"Not reproduced: the plain nets degrade ({plain_part}), but so do the residual nets ({resnet_part})."
     if evidence["n_diverged"]:
         sentence += f" {evidence['n_diverged']} run(s) diverged and are excluded from the means."
+    key = (f"train-error rise with depth: plain {_pct(plain['rise'])}, ResNet {_pct(resnet['rise'])}"
+           if plain and resnet else "—")
     return {"id": "degradation", "claim": "Deeper plain nets reach higher training error; residual twins do not.",
-            "section": "depth", "verdict": verdict, "sentence": sentence, "evidence": evidence}
+            "section": "depth", "verdict": verdict, "sentence": sentence, "key_number": key, "evidence": evidence}
 
 
-def all_claims(runs: pd.DataFrame) -> list[dict]:
-    return [degradation_claim(runs)]
+def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None) -> list[dict]:
+    claims = [degradation_claim(runs)]
+    if lesion is not None and len(lesion):
+        from .lesion_claims import ensemble_lesion_claim, stochastic_depth_claim
+
+        claims += [ensemble_lesion_claim(lesion), stochastic_depth_claim(lesion, runs)]
+    return claims

@@ -7,7 +7,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .claims import depth_table
-from .style import ARCH_COLORS, ARCH_LABELS, depth_shades
+from .style import ARCH_COLORS, ARCH_LABELS, ARCH_ORDER, depth_shades
 
 
 def error_vs_depth(runs: pd.DataFrame):
@@ -35,7 +35,7 @@ def error_vs_depth(runs: pd.DataFrame):
 
 def training_curves(epochs: pd.DataFrame):
     """He'16 Fig. 6 style: per family, error vs epoch for each depth; dashed train, bold test."""
-    archs = [a for a in ("plain", "resnet") if a in set(epochs["arch"])]
+    archs = [a for a in ARCH_ORDER if a in set(epochs["arch"])]
     curves = epochs.groupby(["arch", "depth", "epoch"])[["train_error", "test_error"]].mean().reset_index()
     fig, axes = plt.subplots(1, len(archs), figsize=(4.6 * len(archs), 4.2), sharey=True, squeeze=False)
     for ax, arch in zip(axes[0], archs):

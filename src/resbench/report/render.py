@@ -12,8 +12,9 @@ import jinja2
 import pandas as pd
 
 from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
-from . import figures
+from . import figures, lesion_figures
 from .claims import all_claims, depth_table
+from .lesion_claims import lesion_summary
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from .style import apply_style, close
@@ -106,6 +107,30 @@ def published_table(table: pd.DataFrame, dataset: str) -> list[dict]:
     return rows
 
 
+def read_optional(path: Path) -> pd.DataFrame | None:
+    """A family's aggregated table, or None where the profile did not run that family."""
+    if not path.exists() or path.stat().st_size <= 1:
+        return None
+    frame = pd.read_csv(path)
+    return frame if len(frame) else None
+
+
+def lesion_section(lesion: pd.DataFrame, paths: pd.DataFrame | None, ensemble: dict, figs: dict, fig_dir: Path) -> dict:
+    """Figures and table of the lesion section; adds the figures to `figs`."""
+    deepest = int(lesion["depth"].max())
+    depths = sorted({deepest, ensemble["evidence"].get("depth", deepest)})
+    figs["lesion_delete_one"] = save_figure(lesion_figures.delete_one(lesion, depths), "lesion_delete_one", fig_dir)
+    figs["lesion_delete_k"] = save_figure(lesion_figures.delete_k(lesion), "lesion_delete_k", fig_dir)
+    figs["lesion_reorder"] = save_figure(lesion_figures.reorder(lesion, deepest), "lesion_reorder", fig_dir)
+    path_depth = int(paths["depth"].max()) if paths is not None else None
+    if path_depth is not None:
+        figs["lesion_paths"] = save_figure(lesion_figures.path_gradients(paths, path_depth), "lesion_paths", fig_dir)
+    return {"depths": depths, "deepest": deepest, "path_depth": path_depth,
+            "summary": lesion_summary(lesion).to_dict(orient="records"),
+            "n_blocks": {int(d): int(len(g[g["kind"] == "delete_one"]) / max(1, g["run_id"].nunique()))
+                         for d, g in lesion.groupby("depth")}}
+
+
 def render_html(context: dict) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
@@ -119,7 +144,9 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     runs = pd.read_csv(results / "depth" / "runs.csv")
     epochs = pd.read_csv(results / "depth" / "epochs.csv")
     per_run = read_json(results / "depth" / "provenance.json")
-    claims = all_claims(runs)
+    lesion = read_optional(results / "lesion" / "lesion.csv")
+    claims = all_claims(runs, lesion)
+    claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
     apply_style()
@@ -128,8 +155,11 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "error_vs_depth": save_figure(figures.error_vs_depth(runs), "error_vs_depth", fig_dir),
         "training_curves": save_figure(figures.training_curves(epochs), "training_curves", fig_dir),
     }
+    lesion_context = None
+    if lesion is not None:
+        lesion_context = lesion_section(lesion, read_optional(results / "lesion" / "paths.csv"),
+                                        claim["ensemble_lesion"], figs, fig_dir)
     table = depth_table(runs)
-    claim = {c["id"]: c for c in claims}
     context = {
         "config": config, "claims": claims, "claim": claim, "figures": figs,
         "depth_rows": table.sort_values(["arch", "depth"]).to_dict(orient="records"),
@@ -138,7 +168,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "methods": methods(config, runs), "limitations": limitations(config),
         "provenance": summarize_provenance(runs, per_run),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
-        "n_runs": len(runs), "n_seeds": runs["seed"].nunique(),
+        "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     html = render_html(context)

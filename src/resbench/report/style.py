@@ -8,8 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 _PALETTE = sns.color_palette("colorblind")
-ARCH_COLORS = {"plain": _PALETTE[1], "resnet": _PALETTE[0]}  # orange vs blue, colour-blind safe
-ARCH_LABELS = {"plain": "plain", "resnet": "ResNet"}
+ARCH_COLORS = {"plain": _PALETTE[1], "resnet": _PALETTE[0], "resnet_sd": _PALETTE[2]}  # orange, blue, green
+ARCH_LABELS = {"plain": "plain", "resnet": "ResNet", "resnet_sd": "ResNet + stoch. depth"}
+ARCH_ORDER = ("plain", "resnet", "resnet_sd")
 
 
 def apply_style() -> None:

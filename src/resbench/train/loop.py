@@ -24,6 +24,27 @@ log = logging.getLogger("resbench.train")
 RESUME_FILE = "resume.pt"
 
 
+def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
+    """The run's model, freshly initialized from the current RNG state."""
+    extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
+    return create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"], in_chans=in_chans,
+                        num_classes=num_classes, **extra)
+
+
+def load_trained(path: str | Path, device: torch.device | str = "cpu") -> tuple[torch.nn.Module, dict]:
+    """(model in eval mode with its trained weights and BN statistics, run spec) from a model.pt."""
+    import json
+
+    state = checkpoint.load(path, map_location=device)
+    spec = json.loads(state["spec_json"])
+    weights = state["model"]
+    in_chans = weights["stem.0.weight"].shape[1]
+    num_classes = weights["head.weight"].shape[0]
+    model = build_model(spec, in_chans, num_classes)
+    model.load_state_dict(weights)
+    return model.to(device).eval(), spec
+
+
 @torch.no_grad()
 def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
     """Mean cross-entropy and error rate of `model` (eval mode) on (x, y); NaN for an empty split."""
@@ -73,8 +94,7 @@ def train_run(
 
     data = load_splits(spec["dataset"]).to(device)
     torch.manual_seed(spec["seed"])
-    model = create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"],
-                         in_chans=data.in_chans, num_classes=data.num_classes)
+    model = build_model(spec, data.in_chans, data.num_classes)
     model = model.to(device, memory_format=memory_format)
     optimizer = torch.optim.SGD(model.parameters(), lr=train["lr"], momentum=train["momentum"],
                                 weight_decay=train["weight_decay"], nesterov=train["nesterov"])

@@ -1,0 +1,1 @@
+"""Experiments measure a model and return tables; they never write files (the CLI does)."""
