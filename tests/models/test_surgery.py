@@ -1,7 +1,8 @@
 import torch
 
 from resbench.models import create_model
-from resbench.models.surgery import (deletable_blocks, forward_lesioned, forward_single_path, swappable_pairs)
+from resbench.models.surgery import (block_inputs, deletable_blocks, first_change, forward_lesioned,
+                                     forward_single_path, swappable_pairs)
 
 
 def trained_like(arch="resnet", depth=20, seed=0):
@@ -88,3 +89,19 @@ def test_stochastic_depth_survival_decays_linearly_to_p_l():
     model = create_model("resnet_sd", 56, drop_path_rate=0.5)
     rates = [b.drop_path.drop_prob for b in model.blocks]
     assert rates[-1] == 0.5 and rates == sorted(rates) and abs(rates[0] - 0.5 / 27) < 1e-9
+
+
+def test_prefix_cache_gives_the_same_logits():
+    model = trained_like()
+    x = torch.randn(5, 1, 8, 8)
+    cache = block_inputs(model, x)
+    with torch.no_grad():
+        for order, bypassed in ((None, {4}), (None, {1, 7}), ([0, 2, 1, 3, 4, 5, 6, 7, 8], ()), (None, ())):
+            assert torch.allclose(forward_lesioned(model, None, order, bypassed, cache),
+                                  forward_lesioned(model, x, order, bypassed), atol=1e-6)
+
+
+def test_first_change_finds_where_a_lesion_departs():
+    assert first_change([0, 1, 2, 3], {2}) == 2
+    assert first_change([0, 2, 1, 3], ()) == 1
+    assert first_change([0, 1, 2], ()) == 3

@@ -10,16 +10,30 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..models.surgery import (deletable_blocks, forward_lesioned, forward_single_path, swappable_pairs)
+from ..models.surgery import (block_inputs, deletable_blocks, forward_lesioned, forward_single_path,
+                               swappable_pairs)
+
+CACHE_BUDGET_BYTES = 512 * 2**20  # keep every block's input for the whole eval set only below this
 
 
 @torch.no_grad()
-def error_rate(model, x, y, batch_size: int, order=None, bypassed=()) -> float:
+def error_rate(model, x, y, batch_size: int, order=None, bypassed=(), cache=None) -> float:
+    """Test error of the lesioned model; `cache` (block_inputs of all of x) skips the intact prefix."""
+    if cache is not None:
+        return (forward_lesioned(model, None, order, bypassed, cache).argmax(1) != y).float().mean().item()
     wrong = 0
     for start in range(0, len(y), batch_size):
         logits = forward_lesioned(model, x[start:start + batch_size], order, bypassed)
         wrong += (logits.argmax(1) != y[start:start + batch_size]).sum().item()
     return wrong / len(y)
+
+
+def prefix_cache(model, x):
+    """block_inputs of the whole eval set when it fits the budget (small data), else None."""
+    with torch.no_grad():
+        h = model.stem(x[:1])
+    per_image = sum(t.numel() for t in block_inputs(model, x[:1])) * h.element_size()
+    return block_inputs(model, x) if per_image * len(x) <= CACHE_BUDGET_BYTES else None
 
 
 def kendall_tau(order: list[int]) -> float:
@@ -53,15 +67,20 @@ def lesion_table(model, x, y, draws: int, seed: int, batch_size: int = 1024, max
     model.eval()
     rng = np.random.default_rng(seed)
     n = len(model.blocks)
-    rows = [_row("none", 0, 0, [], error_rate(model, x, y, batch_size), downsampling=False)]
+    cache = prefix_cache(model, x)
+
+    def error(order=None, bypassed=()):
+        return error_rate(model, x, y, batch_size, order, bypassed, cache)
+
+    rows = [_row("none", 0, 0, [], error(), downsampling=False)]
     for i, block in enumerate(model.blocks):
-        rows.append(_row("delete_one", 1, 0, [i], error_rate(model, x, y, batch_size, bypassed={i}),
+        rows.append(_row("delete_one", 1, 0, [i], error(bypassed={i}),
                          downsampling=bool(block.downsample)))
     deletable = deletable_blocks(model)
     for k in k_grid(len(deletable), max_k_points):
         for draw in range(draws if k < len(deletable) else 1):
             chosen = sorted(rng.choice(deletable, size=k, replace=False).tolist())
-            rows.append(_row("delete_k", k, draw, chosen, error_rate(model, x, y, batch_size, bypassed=set(chosen)),
+            rows.append(_row("delete_k", k, draw, chosen, error(bypassed=set(chosen)),
                              downsampling=False))
     pairs = swappable_pairs(model)
     for k in k_grid(len(deletable) // 2, max_k_points) if pairs else []:
@@ -71,7 +90,7 @@ def lesion_table(model, x, y, draws: int, seed: int, batch_size: int = 1024, max
                 a, b = pairs[pick]
                 order[a], order[b] = order[b], order[a]
             tau = kendall_tau(order)
-            rows.append(_row("reorder", k, draw, order, error_rate(model, x, y, batch_size, order=order),
+            rows.append(_row("reorder", k, draw, order, error(order=order),
                              downsampling=False, kendall_tau=tau))
     return pd.DataFrame(rows)
 

@@ -38,19 +38,42 @@ def swappable_pairs(model: nn.Module) -> list[tuple[int, int]]:
     return [(a, b) for idx in stages.values() for j, a in enumerate(idx) for b in idx[j + 1:]]
 
 
-def forward_features_lesioned(model: nn.Module, x: torch.Tensor, order: Sequence[int] | None = None,
-                              bypassed: Collection[int] = ()) -> torch.Tensor:
-    """Stem, then the blocks listed in `order` (default: all, in order), bypassing `bypassed`."""
-    h = model.stem(x)
-    for i in range(len(model.blocks)) if order is None else order:
+@torch.no_grad()
+def block_inputs(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+    """Inputs of every block of the intact model, and the last block's output (n + 1 tensors).
+
+    Lesions share the intact model's computation up to their first change; passing these as `cache`
+    to `forward_lesioned` starts each lesion there instead of at the stem.
+    """
+    inputs = [model.stem(x)]
+    for block in model.blocks:
+        inputs.append(block(inputs[-1]))
+    return inputs
+
+
+def first_change(order: Sequence[int], bypassed: Collection[int]) -> int:
+    """Position of the first block where a lesion departs from the intact model."""
+    return next((pos for pos, i in enumerate(order) if i != pos or i in bypassed), len(order))
+
+
+def forward_features_lesioned(model: nn.Module, x: torch.Tensor | None, order: Sequence[int] | None = None,
+                              bypassed: Collection[int] = (), cache: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """Stem, then the blocks listed in `order` (default: all, in order), bypassing `bypassed`.
+
+    With `cache` (from `block_inputs` on the same x; x may then be None) the intact prefix is reused.
+    """
+    order = list(range(len(model.blocks))) if order is None else list(order)
+    start = first_change(order, bypassed) if cache is not None else 0
+    h = cache[start] if cache is not None else model.stem(x)
+    for i in order[start:]:
         block = model.blocks[i]
         h = bypass(block, h) if i in bypassed else block(h)
     return h
 
 
-def forward_lesioned(model: nn.Module, x: torch.Tensor, order: Sequence[int] | None = None,
-                     bypassed: Collection[int] = ()) -> torch.Tensor:
-    return model.forward_head(forward_features_lesioned(model, x, order, bypassed))
+def forward_lesioned(model: nn.Module, x: torch.Tensor | None, order: Sequence[int] | None = None,
+                     bypassed: Collection[int] = (), cache: list[torch.Tensor] | None = None) -> torch.Tensor:
+    return model.forward_head(forward_features_lesioned(model, x, order, bypassed, cache))
 
 
 def forward_single_path(model: nn.Module, h: torch.Tensor, active: Collection[int]) -> torch.Tensor:
