@@ -12,7 +12,10 @@ min_version("9.0")
 START_TIME = time.time()
 
 
-configfile: f"{workflow.basedir}/config/quick.yaml"
+# The quick profile unless --configfile names another; profiles are not merged with each other.
+if not workflow.config_settings.configfiles:
+
+    configfile: f"{workflow.basedir}/config/quick.yaml"
 
 
 # Validated against workflow/schemas/config.schema.yaml, with defaults filled in; errors name the

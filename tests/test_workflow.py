@@ -1,6 +1,7 @@
 """The Snakemake workflow itself: lint, dry runs, bad config, and one tiny end-to-end run."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,8 @@ def test_paper_profile_dry_run_lists_every_job_without_cifar(tmp_path):
     proc = snakemake("-n", "--configfile", str(REPO / "config" / "paper.yaml"), "--directory", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr
-    assert "get_dataset        1" in out and "train             50" in out
+    assert re.search(r"^get_dataset\s+1$", out, re.M) and re.search(r"^train\s+55$", out, re.M), out[-3000:]
+    assert re.search(r"^lesion\s+11$", out, re.M)  # plain + ResNet at 5 depths, ResNet-SD at 110
 
 
 def test_bad_config_fails_naming_the_key(tmp_path):
@@ -54,28 +56,34 @@ def test_tiny_workflow_end_to_end(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300},
-              "model": {"depths": [8, 14]}, "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0}}
+              "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
+              "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
+              "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16}}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
     runs = (work / "results/tiny/depth/runs.csv").read_text().splitlines()
-    assert len(runs) == 1 + 8  # header + 2 archs x 2 depths x 2 seeds
-    claims = json.loads((work / "reports/tiny/claims.json").read_text())
-    (claim,) = claims["claims"]
-    assert claim["id"] == "degradation" and claim["verdict"] in {"reproduced", "not_reproduced", "inconclusive"}
+    assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
+    claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
+    assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth"}
+    for claim in claims.values():
+        assert claim["verdict"] in {"reproduced", "not_reproduced", "inconclusive"}
+    lesion = (work / "results/tiny/lesion/lesion.csv").read_text().splitlines()
+    assert lesion[0].startswith("kind,k,draw,blocks,test_error") and len(lesion) > 50
 
     html = (work / "reports/tiny/report.html").read_text()
-    assert 'id="depth"' in html and claim["sentence"].split(":")[0] in html
+    assert 'id="depth"' in html and 'id="lesion"' in html
+    assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "data:image/png;base64," in html  # self-contained
-    for fig in ("error_vs_depth", "training_curves"):
+    for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths"):
         assert (work / f"reports/tiny/figures/{fig}.svg").exists()
 
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(work / "reports/tiny/report.pdf").pages)
-    for caption in ("Figure 1.", "Figure 2.", "Table 1.", "Provenance"):
+    for caption in ("Figure 1.", "Figure 2.", "Figure 6.", "Table 1.", "Lesions", "Provenance"):
         assert caption in text
 
     # Editing only report code re-renders the report and retrains nothing.

@@ -5,6 +5,8 @@ import math
 
 import pandas as pd
 
+from .archs import arch_sort_key
+
 MIN_EFFECT = 0.01  # an error difference under one percentage point is never called a change
 
 
@@ -22,6 +24,7 @@ def depth_table(runs: pd.DataFrame) -> pd.DataFrame:
         test_error_std=("final_test_error", "std"),
         test_error_at_best_val_mean=("test_error_at_best_val", "mean"),
     ).reset_index()
+    table = table.sort_values(["arch", "depth"], key=arch_sort_key)
     table["n_finite"] = table["n_runs"] - table["n_diverged"]
     return table.fillna({"train_error_std": 0.0, "test_error_std": 0.0})
 

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .archs import arch_sort_key
 from .claims import MIN_EFFECT, _pct
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
@@ -128,5 +129,4 @@ def lesion_summary(lesion: pd.DataFrame) -> pd.DataFrame:
             "mean_increase_downsampling": o[down]["increase"].mean() if down.any() else math.nan,
             "error_all_deleted": dk[dk["k"] == dk["k"].max()]["test_error"].mean() if len(dk) else math.nan,
         })
-    order = {a: i for i, a in enumerate(("plain", "resnet", "resnet_sd"))}
-    return pd.DataFrame(rows).sort_values(["arch", "depth"], key=lambda c: c.map(order) if c.name == "arch" else c)
+    return pd.DataFrame(rows).sort_values(["arch", "depth"], key=arch_sort_key)

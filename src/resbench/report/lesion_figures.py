@@ -57,8 +57,9 @@ def delete_k(lesion: pd.DataFrame):
     axes[0][0].set_ylabel("test error")
     axes[0][0].yaxis.set_major_formatter(PercentFormatter(decimals=0))
     axes[0][0].set_ylim(0, 100)
-    axes[0][-1].legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes[0][-1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 

@@ -17,7 +17,7 @@ from .claims import all_claims, depth_table
 from .lesion_claims import lesion_summary
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
-from .style import apply_style, close
+from .style import ARCH_LABELS, apply_style, close
 
 log = logging.getLogger("resbench.report")
 TEMPLATES = files("resbench") / "report" / "templates"
@@ -135,6 +135,7 @@ def render_html(context: dict) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
     env.filters["pct"] = lambda x, digits=1: "—" if x is None or x != x else f"{100 * x:.{digits}f}"
+    env.filters["arch_label"] = lambda arch: ARCH_LABELS.get(arch, arch)
     context["css"] = (TEMPLATES / "report.css").read_text()
     return env.get_template("report.html.j2").render(**context)
 
@@ -162,7 +163,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     table = depth_table(runs)
     context = {
         "config": config, "claims": claims, "claim": claim, "figures": figs,
-        "depth_rows": table.sort_values(["arch", "depth"]).to_dict(orient="records"),
+        "depth_rows": table.to_dict(orient="records"),
         "published_rows": published_table(table, config["dataset"]["name"]),
         "published_note": HE2016_NOTES, "citations": CITATIONS,
         "methods": methods(config, runs), "limitations": limitations(config),
