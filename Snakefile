@@ -27,6 +27,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/lesion.smk"
+include: "workflow/rules/variants.smk"
 include: "workflow/rules/report.smk"
 
 

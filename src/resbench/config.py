@@ -21,7 +21,7 @@ from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # Keys that change how a run is labelled or executed but not what it computes.
-NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion")
+NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion", "variants")
 
 
 def load_schema() -> dict:
@@ -83,6 +83,9 @@ def validate_config(config: dict | None) -> dict:
                 f"config key 'model.depths' has depth {depth}; CIFAR ResNets have depth 6n+2 "
                 f"(nearest: {6 * n + 2}, {6 * (n + 1) + 2})"
             )
+    if (config["variants"]["depth"] - 2) % 6:
+        raise ConfigError(f"config key 'variants.depth' has depth {config['variants']['depth']}; "
+                          "variants use basic blocks, depth 6n+2")
     missing = sorted(set(config["model"]["stochastic_depth_depths"] or []) - set(config["model"]["depths"]))
     if missing:
         raise ConfigError(f"config key 'model.stochastic_depth_depths' has depths {missing} that are not in "
@@ -139,6 +142,29 @@ def run_specs(config: dict) -> list[dict]:
                 continue
             for seed in config["seeds"]:
                 specs.append(run_spec(config, arch, depth, seed))
+    return specs
+
+
+def variant_run_id(name: str, depth: int, seed: int) -> str:
+    return f"var_{name}_d{depth}_s{seed}"
+
+
+def variant_specs(config: dict) -> list[dict]:
+    """One spec per (variant, seed) of the variants family; empty when the family is off."""
+    from .variants import VARIANTS
+
+    cfg = config["variants"]
+    if not cfg["enabled"]:
+        return []
+    train = {**config["train"], "epochs": cfg["epochs"] or config["train"]["epochs"]}
+    specs = []
+    for name in cfg["names"]:
+        for seed in config["seeds"]:
+            spec = run_spec(config, "resnet", cfg["depth"], seed)
+            variant = VARIANTS[name]
+            spec.update(run_id=variant_run_id(name, cfg["depth"], seed), variant=name, model=variant["model"],
+                        model_args=variant.get("args", {}), train=train)
+            specs.append(spec)
     return specs
 
 

@@ -1,13 +1,15 @@
 import json
 from pathlib import Path
 
-from resbench.config import run_specs
+from resbench.config import run_specs, variant_specs
 
 PROFILE = config["profile"]
 RESULTS = f"results/{PROFILE}"
 REPORTS = f"reports/{PROFILE}"
 LOGS = f"logs/{PROFILE}"
-RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
+GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
+VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
+RUNS = {**GRID_RUNS, **VARIANT_RUNS}  # everything the train rule can build
 DATASET = config["dataset"]
 REPORT_SOURCES = sorted(
     str(p)
@@ -17,11 +19,11 @@ REPORT_SOURCES = sorted(
 
 
 # (arch, depth) pairs that were trained, e.g. "resnet56"; the lesion family runs one job per pair.
-LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in RUNS.values()}) if config["lesion"]["enabled"] else []
+LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
 
 
 wildcard_constraints:
-    run=r"(plain|resnet|resnet_sd)\d+_s\d+",
+    run=r"(plain|resnet|resnet_sd)\d+_s\d+|var_[a-z0-9_]+_d\d+_s\d+",
     arch=r"plain|resnet|resnet_sd",
     depth=r"\d+",
 
@@ -36,6 +38,9 @@ def get_family_tables(wildcards):
     if LESION_MODELS:
         tables["lesion"] = f"{RESULTS}/lesion/lesion.csv"
         tables["lesion_paths"] = f"{RESULTS}/lesion/paths.csv"
+    if VARIANT_RUNS:
+        tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
+        tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"
     return tables
 
 
@@ -43,13 +48,17 @@ def get_lesion_models(wildcards):
     """Trained model.pt of every seed of one (arch, depth)."""
     return [
         f"{RESULTS}/runs/{run}/model.pt"
-        for run, spec in RUNS.items()
+        for run, spec in GRID_RUNS.items()
         if spec["arch"] == wildcards.arch and spec["depth"] == int(wildcards.depth)
     ]
 
 
 def get_run_summaries(wildcards):
-    return [f"{RESULTS}/runs/{run}/summary.json" for run in RUNS]
+    return [f"{RESULTS}/runs/{run}/summary.json" for run in GRID_RUNS]
+
+
+def get_variant_summaries(wildcards):
+    return [f"{RESULTS}/runs/{run}/summary.json" for run in VARIANT_RUNS]
 
 
 def get_run_spec(wildcards):

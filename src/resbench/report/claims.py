@@ -92,10 +92,16 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
             "section": "depth", "verdict": verdict, "sentence": sentence, "key_number": key, "evidence": evidence}
 
 
-def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None) -> list[dict]:
+def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_runs: pd.DataFrame | None = None,
+               fail_error: float = 0.2) -> list[dict]:
+    """Every claim the profile's families can test, each with a verdict from the data."""
     claims = [degradation_claim(runs)]
     if lesion is not None and len(lesion):
         from .lesion_claims import ensemble_lesion_claim, stochastic_depth_claim
 
         claims += [ensemble_lesion_claim(lesion), stochastic_depth_claim(lesion, runs)]
+    if variant_runs is not None and len(variant_runs):
+        from .variant_claims import shortcut_variants_claim
+
+        claims.append(shortcut_variants_claim(variant_runs, fail_error))
     return claims

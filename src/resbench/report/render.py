@@ -15,6 +15,7 @@ from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write
 from . import figures, lesion_figures
 from .claims import all_claims, depth_table
 from .lesion_claims import lesion_summary
+from .variant_claims import variant_stats, variant_tables
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from .style import ARCH_LABELS, apply_style, close
@@ -146,7 +147,9 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     epochs = pd.read_csv(results / "depth" / "epochs.csv")
     per_run = read_json(results / "depth" / "provenance.json")
     lesion = read_optional(results / "lesion" / "lesion.csv")
-    claims = all_claims(runs, lesion)
+    variant_runs = read_optional(results / "variants" / "runs.csv")
+    fail_error = config["variants"]["fail_error"]
+    claims = all_claims(runs, lesion, variant_runs, fail_error)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
@@ -160,6 +163,15 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     if lesion is not None:
         lesion_context = lesion_section(lesion, read_optional(results / "lesion" / "paths.csv"),
                                         claim["ensemble_lesion"], figs, fig_dir)
+    variants_context = None
+    if variant_runs is not None:
+        tables = variant_tables(variant_stats(variant_runs, fail_error))
+        figs["variant_training_loss"] = save_figure(
+            figures.variant_training_loss(pd.read_csv(results / "variants" / "epochs.csv"), tables),
+            "variant_training_loss", fig_dir)
+        variants_context = {"tables": tables, "depth": int(variant_runs["depth"].iloc[0]),
+                            "seeds": int(variant_runs["seed"].nunique()),
+                            "epochs": int(variant_runs["epochs_planned"].iloc[0])}
     table = depth_table(runs)
     context = {
         "config": config, "claims": claims, "claim": claim, "figures": figs,
@@ -170,6 +182,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "provenance": summarize_provenance(runs, per_run),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
+        "variants": variants_context,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     html = render_html(context)

@@ -9,13 +9,14 @@ import pandas as pd
 
 from .io import read_json, write_json_atomic, write_table_atomic
 
-ID_COLUMNS = ["profile", "dataset", "arch", "depth", "seed", "shortcut", "run_id", "config_hash",
+ID_COLUMNS = ["profile", "dataset", "arch", "variant", "depth", "seed", "shortcut", "run_id", "config_hash",
               "git_commit", "git_dirty"]
 
 
 def run_identity(spec: dict, prov: dict) -> dict:
     return {
         "profile": spec["profile"], "dataset": spec["dataset"]["name"], "arch": spec["arch"],
+        "variant": spec.get("variant", ""),
         "depth": spec["depth"], "seed": spec["seed"], "shortcut": spec["shortcut"], "run_id": spec["run_id"],
         "config_hash": spec["config_hash"], "git_commit": prov["git_commit"], "git_dirty": prov["git_dirty"],
     }

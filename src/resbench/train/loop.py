@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
+import timm
 import torch
 import torch.nn.functional as F
 
@@ -25,7 +26,11 @@ RESUME_FILE = "resume.pt"
 
 
 def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
-    """The run's model, freshly initialized from the current RNG state."""
+    """The run's model, freshly initialized from the current RNG state: a registered variant
+    (`model` + `model_args`) or the depth grid's `arch`."""
+    if "model" in spec:
+        return timm.create_model(spec["model"], depth=spec["depth"], in_chans=in_chans, num_classes=num_classes,
+                                 **spec["model_args"])
     extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
     return create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"], in_chans=in_chans,
                         num_classes=num_classes, **extra)
