@@ -32,8 +32,9 @@ def test_paper_profile_dry_run_lists_every_job_without_cifar(tmp_path):
     proc = snakemake("-n", "--configfile", str(REPO / "config" / "paper.yaml"), "--directory", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr
-    assert re.search(r"^get_dataset\s+1$", out, re.M) and re.search(r"^train\s+115$", out, re.M), out[-3000:]
-    assert re.search(r"^lesion\s+11$", out, re.M)  # plain + ResNet at 5 depths, ResNet-SD at 110; train: 55 grid + 60 variant runs
+    assert re.search(r"^get_dataset\s+1$", out, re.M) and re.search(r"^train\s+55$", out, re.M), out[-3000:]
+    assert re.search(r"^lesion\s+11$", out, re.M)  # plain + ResNet at 5 depths, ResNet-SD at 110
+    assert re.search(r"^train_variant\s+12$", out, re.M)  # He et al. 2016b's 12 variants, 5 seeds per job
 
 
 def test_bad_config_fails_naming_the_key(tmp_path):

@@ -22,28 +22,35 @@ The Snakemake workflow calls these verbs; you rarely need them directly. Example
 """
 
 
-def _spec_from_args(args) -> dict:
+def _runs_from_args(args) -> list[tuple[dict, Path]]:
+    """(spec, run directory) pairs: repeated --spec/--out, or one run from --config/--arch/--depth."""
     from .config import load_config, run_spec
 
     if args.spec:
-        return json.loads(args.spec)
-    if not (args.config and args.arch and args.depth is not None):
-        raise ResbenchError("train needs --spec JSON, or --config with --arch and --depth (and --seed)")
+        if len(args.spec) != len(args.out):
+            raise ResbenchError(f"train got {len(args.spec)} --spec but {len(args.out)} --out; give one --out per --spec")
+        return [(json.loads(spec), Path(out)) for spec, out in zip(args.spec, args.out)]
+    if not (args.config and args.arch and args.depth is not None) or len(args.out) != 1:
+        raise ResbenchError("train needs --spec JSON and --out DIR pairs, or --config with --arch, --depth "
+                            "(and --seed) and one --out")
     config = load_config(args.config)
-    return run_spec(config, args.arch, args.depth, args.seed)
+    return [(run_spec(config, args.arch, args.depth, args.seed), Path(args.out[0]))]
 
 
 def cmd_train(args) -> None:
+    for spec, out in _runs_from_args(args):  # several runs share one process start (~5 s on a small CPU)
+        train_one(spec, out, args.threads)
+
+
+def train_one(spec: dict, out: Path, threads: int) -> None:
     from .results import provenance, write_json_atomic, write_table_atomic
     from .results.tables import run_tables
     from .train import checkpoint, train_run
 
-    spec = _spec_from_args(args)
-    out = Path(args.out)
     t0 = time.perf_counter()
-    result = train_run(spec, out, threads=args.threads)
+    result = train_run(spec, out, threads=threads)
     wall = time.perf_counter() - t0
-    prov = {**provenance(), "wall_seconds": wall, "device": result["device"], "threads": args.threads,
+    prov = {**provenance(), "wall_seconds": wall, "device": result["device"], "threads": threads,
             "amp": result["amp"], "channels_last": result["channels_last"],
             "peak_memory_mb": result["peak_memory_mb"]}
     epochs, summary = run_tables(spec, result, prov)
@@ -164,12 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "OUT/provenance.json and OUT/model.pt; checkpoints OUT/resume.pt every epoch "
                                    "and resumes from it when rerun. A NaN/inf loss ends the run with status "
                                    "'diverged' (exit code 0).")
-    p.add_argument("--spec", help="run spec as JSON (what the workflow passes)")
+    p.add_argument("--spec", action="append", help="run spec as JSON (what the workflow passes); repeat "
+                                                   "with one --out each to train several runs in one process")
     p.add_argument("--config", help="YAML profile, used with --arch/--depth/--seed instead of --spec")
     p.add_argument("--arch", choices=["plain", "resnet"])
     p.add_argument("--depth", type=int, help="6n+2: 8, 14, 20, 32, 44, 56, 110, ...")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="run directory")
+    p.add_argument("--out", action="append", required=True, help="run directory (one per --spec)")
     p.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
     p.set_defaults(func=cmd_train)
 

@@ -1,4 +1,5 @@
 import json
+import shlex
 from pathlib import Path
 
 from resbench.config import run_specs, variant_specs
@@ -9,7 +10,7 @@ REPORTS = f"reports/{PROFILE}"
 LOGS = f"logs/{PROFILE}"
 GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
 VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
-RUNS = {**GRID_RUNS, **VARIANT_RUNS}  # everything the train rule can build
+RUNS = {**GRID_RUNS, **VARIANT_RUNS}
 DATASET = config["dataset"]
 REPORT_SOURCES = sorted(
     str(p)
@@ -23,7 +24,8 @@ LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()})
 
 
 wildcard_constraints:
-    run=r"(plain|resnet|resnet_sd)\d+_s\d+|var_[a-z0-9_]+_d\d+_s\d+",
+    run=r"(plain|resnet|resnet_sd)\d+_s\d+",
+    variant=r"[a-z0-9_]+",
     arch=r"plain|resnet|resnet_sd",
     depth=r"\d+",
 
@@ -61,8 +63,23 @@ def get_variant_summaries(wildcards):
     return [f"{RESULTS}/runs/{run}/summary.json" for run in VARIANT_RUNS]
 
 
+VARIANT_DEPTH = config["variants"]["depth"]
+
+
 def get_run_spec(wildcards):
     return json.dumps(RUNS[wildcards.run], sort_keys=True)
+
+
+def get_variant_runs(variant):
+    return [run for run, spec in VARIANT_RUNS.items() if spec["variant"] == variant]
+
+
+def get_variant_train_args(wildcards):
+    """--spec/--out pairs for every seed of one variant (one process trains them in turn)."""
+    return " ".join(
+        f"--spec {shlex.quote(json.dumps(VARIANT_RUNS[run], sort_keys=True))} --out {RESULTS}/runs/{run}"
+        for run in get_variant_runs(wildcards.variant)
+    )
 
 
 def get_dataset_marker(wildcards):
@@ -73,8 +90,14 @@ def get_dataset_marker(wildcards):
 
 
 def get_train_runtime_min(wildcards):
-    """A generous wall-time limit for the scheduler, scaled by depth and epochs."""
-    spec = RUNS[wildcards.run]
+    """A generous wall-time limit for the scheduler, scaled by depth, epochs and runs per job."""
+    if hasattr(wildcards, "variant"):
+        runs = [VARIANT_RUNS[r] for r in get_variant_runs(wildcards.variant)]
+        return sum(_runtime_min(spec) for spec in runs)
+    return _runtime_min(RUNS[wildcards.run])
+
+
+def _runtime_min(spec):
     per_epoch_s = 0.03 * spec["depth"] if DATASET["name"] == "digits" else 0.5 * spec["depth"]
     return max(10, int(3 * per_epoch_s * spec["train"]["epochs"] / 60))
 

@@ -48,12 +48,18 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
                 "sentence": "Inconclusive: needs the identity variant and at least one other, with two or more seeds."}
     best = stats["test_median"].min()
     spread = (stats["test_max"] - stats["test_min"]).median() / 2
-    tolerance = max(MIN_EFFECT, spread)
+    # Two binomial standard errors of the best error on this test set: smaller gaps are sampling noise.
+    n_test = int(runs["n_test"].iloc[0]) if "n_test" in runs else 0
+    sampling = 2 * math.sqrt(best * (1 - best) / n_test) if n_test else 0.0
+    tolerance = max(MIN_EFFECT, spread, sampling)
     near_best = {v: bool(stats.loc[v, "test_median"] <= best + tolerance)
                  for v in ("identity", "full_preact") if v in stats.index}
     obstructed = [v for v in OBSTRUCTED if v in stats.index]
     worse = {v: bool(stats.loc[v, "train_loss_median"] > stats.loc["identity", "train_loss_median"]) for v in obstructed}
-    evidence = {"best_median_test_error": float(best), "tolerance": float(tolerance), "near_best": near_best,
+    evidence = {"best_median_test_error": float(best), "tolerance": float(tolerance),
+                "tolerance_parts": {"min_effect": MIN_EFFECT, "seed_half_range": float(spread),
+                                    "two_binomial_se": float(sampling), "n_test": n_test},
+                "near_best": near_best,
                 "train_loss_above_identity": worse,
                 "test_median": {v: float(x) for v, x in stats["test_median"].items()},
                 "train_loss_median": {v: float(x) for v, x in stats["train_loss_median"].items()},
@@ -63,7 +69,8 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
     verdict = "reproduced" if reproduced else "not_reproduced"
     best_names = ", ".join(v for v, ok in near_best.items() if ok) or "neither identity nor full pre-activation"
     sentence = (f"{'Reproduced' if reproduced else 'Not reproduced'}: {best_names} within {_pct(tolerance)} of the "
-                f"best median test error ({_pct(best)}); {n_worse} of {len(obstructed)} obstructed shortcuts end with "
+                f"best median test error ({_pct(best)}; the tolerance is the larger of 1 point, the seed spread and "
+                f"two binomial standard errors on {n_test} test images); {n_worse} of {len(obstructed)} obstructed shortcuts end with "
                 f"a higher median training loss than the identity shortcut "
                 f"({stats.loc['identity', 'train_loss_median']:.3g}).")
     if evidence["failed"]:
