@@ -28,6 +28,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/lesion.smk"
 include: "workflow/rules/variants.smk"
+include: "workflow/rules/landscape.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -102,12 +102,79 @@ def cmd_lesion(args) -> None:
     write_table_atomic(pd.concat(paths, ignore_index=True), args.paths_out)
 
 
+def _landscape_setup(args):
+    """Trained model, its fixed training subset (no augmentation) and the two seeded directions."""
+    import torch
+
+    from .data import load_splits
+    from .experiments.landscape import filter_normalized_direction
+    from .train.device import select_device
+    from .train.loop import load_trained
+
+    torch.set_num_threads(args.threads)
+    model, spec = load_trained(args.model, select_device(args.device))
+    device = next(model.parameters()).device
+    data = load_splits(spec["dataset"])
+    x, y = data.train_x[:args.subset].to(device), data.train_y[:args.subset].to(device)
+    directions = [filter_normalized_direction(model, args.direction_seed + k) for k in (0, 1)]
+    return model, spec, x, y, directions
+
+
+def cmd_landscape(args) -> None:
+    import pandas as pd
+
+    from .experiments.landscape import grid_axis, surface_rows
+    from .results import git_info, write_table_atomic
+    from .results.tables import run_identity
+
+    model, spec, x, y, directions = _landscape_setup(args)
+    axis = grid_axis(args.resolution, args.extent)
+    first, last = (int(v) for v in args.rows.split(":"))
+    rows_dir = Path(str(args.out) + ".rows")  # finished rows survive a killed job
+    todo = [i for i in range(first, min(last, args.resolution)) if not (rows_dir / f"{i}.csv").exists()]
+    log.info("%s: rows %d-%d of %d, %d to compute", spec["run_id"], first, last - 1, args.resolution, len(todo))
+    write_row = lambda i, recs: write_table_atomic(pd.DataFrame(recs), rows_dir / f"{i}.csv")  # noqa: E731
+    t0 = time.perf_counter()
+    surface_rows(model, x, y, directions, axis, axis, todo, on_row=write_row)
+    seconds = time.perf_counter() - t0
+    frames = [pd.read_csv(rows_dir / f"{i}.csv") for i in range(first, min(last, args.resolution))]
+    table = pd.concat(frames, ignore_index=True).assign(**run_identity(spec, git_info()))
+    write_table_atomic(table, args.out)
+    for f in rows_dir.glob("*.csv"):
+        f.unlink()
+    rows_dir.rmdir()
+    log.info("%s: %d points in %.1f s (%.3f s per point)", spec["run_id"], len(todo) * len(axis), seconds,
+             seconds / max(1, len(todo) * len(axis)))
+
+
+def cmd_landscape_finish(args) -> None:
+    import pandas as pd
+    import torch
+
+    from .experiments.landscape import hessian_extremes, nonconvex_fraction
+    from .results import write_json_atomic, write_table_atomic
+
+    model, spec, x, y, directions = _landscape_setup(args)
+    surface = pd.concat([pd.read_csv(c) for c in args.chunks], ignore_index=True).sort_values(["i", "j"])
+    write_table_atomic(surface, args.out)
+    torch.save({"directions": directions, "direction_seed": args.direction_seed}, args.directions_out)
+    grid = surface.pivot(index="i", columns="j", values="loss").to_numpy()
+    curvature = hessian_extremes(model, x, y, iters=args.hessian_iters, seed=args.direction_seed)
+    summary = {"run_id": spec["run_id"], "arch": spec["arch"], "depth": spec["depth"], "seed": spec["seed"],
+               **curvature, "nonconvex_fraction": nonconvex_fraction(grid),
+               "center_loss": float(surface.loc[surface["alpha"].abs().add(surface["beta"].abs()).idxmin(), "loss"])}
+    write_json_atomic(summary, args.curvature_out)
+    log.info("%s: curvature ratio %.3f, non-convex fraction %.3f", spec["run_id"], summary["curvature_ratio"],
+             summary["nonconvex_fraction"])
+
+
 def cmd_concat(args) -> None:
     import pandas as pd
 
-    from .results import write_table_atomic
+    from .results import read_json, write_table_atomic
 
-    frames = [pd.read_csv(p) for p in args.tables if Path(p).stat().st_size > 1]
+    frames = [pd.json_normalize(read_json(p)) if p.endswith(".json") else pd.read_csv(p)
+              for p in args.tables if Path(p).stat().st_size > 1]
     frames = [f for f in frames if len(f)]
     write_table_atomic(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), args.out)
 
@@ -204,7 +271,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_lesion)
 
-    p = sub.add_parser("concat", help="concatenate CSV tables with the same columns")
+    def landscape_args(p):
+        p.add_argument("--resolution", type=int, default=21, help="grid points per axis (default 21)")
+        p.add_argument("--extent", type=float, default=1.0, help="grid spans [-extent, extent]^2")
+        p.add_argument("--subset", type=int, default=512, help="training images the loss is measured on")
+        p.add_argument("--direction-seed", type=int, default=0)
+        p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+        p.add_argument("--threads", type=int, default=1)
+
+    p = sub.add_parser("landscape", help="loss surface rows around a trained model (one chunk of the grid)",
+                       description="Evaluates loss and error at theta + a*d1 + b*d2 for grid rows FIRST:LAST "
+                                   "(Li et al. 2018 filter-normalized directions; BN keeps trained statistics; no "
+                                   "augmentation). Each finished row is written atomically, so a killed job resumes.")
+    p.add_argument("model")
+    p.add_argument("--rows", required=True, metavar="FIRST:LAST", help="half-open range of grid rows")
+    p.add_argument("--out", required=True)
+    landscape_args(p)
+    p.set_defaults(func=cmd_landscape)
+
+    p = sub.add_parser("landscape-finish", help="merge surface chunks; Hessian extreme eigenvalues at the centre")
+    p.add_argument("model")
+    p.add_argument("chunks", nargs="+")
+    p.add_argument("--out", required=True)
+    p.add_argument("--curvature-out", required=True)
+    p.add_argument("--directions-out", required=True)
+    p.add_argument("--hessian-iters", type=int, default=20)
+    landscape_args(p)
+    p.set_defaults(func=cmd_landscape_finish)
+
+    p = sub.add_parser("concat", help="concatenate CSV tables (or flat JSON records) into one CSV")
     p.add_argument("tables", nargs="+")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_concat)

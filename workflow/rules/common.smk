@@ -23,9 +23,26 @@ REPORT_SOURCES = sorted(
 LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
 
 
+# Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only).
+_LANDSCAPE = config["landscape"]
+LANDSCAPE_MODELS = (
+    sorted(
+        f"{s['arch']}{s['depth']}_s{s['seed']}"
+        for s in GRID_RUNS.values()
+        if s["arch"] in ("plain", "resnet")
+        and s["seed"] == _LANDSCAPE["seed"]
+        and (_LANDSCAPE["depths"] is None or s["depth"] in _LANDSCAPE["depths"])
+    )
+    if _LANDSCAPE["enabled"]
+    else []
+)
+
+
 wildcard_constraints:
     run=r"(plain|resnet|resnet_sd)\d+_s\d+",
     variant=r"[a-z0-9_]+",
+    seed=r"\d+",
+    chunk=r"\d+",
     arch=r"plain|resnet|resnet_sd",
     depth=r"\d+",
 
@@ -40,6 +57,9 @@ def get_family_tables(wildcards):
     if LESION_MODELS:
         tables["lesion"] = f"{RESULTS}/lesion/lesion.csv"
         tables["lesion_paths"] = f"{RESULTS}/lesion/paths.csv"
+    if LANDSCAPE_MODELS:
+        tables["landscape"] = f"{RESULTS}/landscape/surfaces.csv"
+        tables["landscape_curvature"] = f"{RESULTS}/landscape/curvature.csv"
     if VARIANT_RUNS:
         tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
         tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"
@@ -108,3 +128,19 @@ def get_train_mem_mb(wildcards):
 
 def get_train_gpus(wildcards):
     return 1 if config["device"] == "cuda" else 0
+
+
+def landscape_args():
+    c = config["landscape"]
+    return (
+        f"--resolution {c['resolution']} --extent {c['extent']} --subset {c['subset']} "
+        f"--direction-seed {c['direction_seed']} --device {config['device']}"
+    )
+
+
+def get_landscape_rows(wildcards):
+    """The half-open band of grid rows of one chunk."""
+    n, k = config["landscape"]["resolution"], config["landscape"]["chunks"]
+    size = -(-n // k)
+    start = int(wildcards.chunk) * size
+    return f"{start}:{min(n, start + size)}"

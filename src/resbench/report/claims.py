@@ -93,7 +93,7 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
 
 
 def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_runs: pd.DataFrame | None = None,
-               fail_error: float = 0.2) -> list[dict]:
+               fail_error: float = 0.2, curvature: pd.DataFrame | None = None) -> list[dict]:
     """Every claim the profile's families can test, each with a verdict from the data."""
     claims = [degradation_claim(runs)]
     if lesion is not None and len(lesion):
@@ -104,4 +104,8 @@ def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_r
         from .variant_claims import shortcut_variants_claim
 
         claims.append(shortcut_variants_claim(variant_runs, fail_error))
+    if curvature is not None and len(curvature):
+        from .landscape_claims import landscape_claim
+
+        claims.append(landscape_claim(curvature))
     return claims

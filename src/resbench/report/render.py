@@ -12,7 +12,7 @@ import jinja2
 import pandas as pd
 
 from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
-from . import figures, lesion_figures
+from . import figures, landscape_figures, lesion_figures
 from .claims import all_claims, depth_table
 from .lesion_claims import lesion_summary
 from .variant_claims import variant_stats, variant_tables
@@ -149,7 +149,8 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     lesion = read_optional(results / "lesion" / "lesion.csv")
     variant_runs = read_optional(results / "variants" / "runs.csv")
     fail_error = config["variants"]["fail_error"]
-    claims = all_claims(runs, lesion, variant_runs, fail_error)
+    curvature = read_optional(results / "landscape" / "curvature.csv")
+    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
@@ -172,6 +173,16 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         variants_context = {"tables": tables, "depth": int(variant_runs["depth"].iloc[0]),
                             "seeds": int(variant_runs["seed"].nunique()),
                             "epochs": int(variant_runs["epochs_planned"].iloc[0])}
+    landscape_context = None
+    if curvature is not None:
+        surface = pd.read_csv(results / "landscape" / "surfaces.csv")
+        deepest = int(surface["depth"].max())
+        figs["landscape_contours"] = save_figure(landscape_figures.contours(surface), "landscape_contours", fig_dir)
+        figs["landscape_slices"] = save_figure(landscape_figures.slices(surface), "landscape_slices", fig_dir)
+        figs["landscape_3d"] = save_figure(landscape_figures.surface_3d(surface, deepest), "landscape_3d", fig_dir)
+        landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
+                             "extent": float(surface["alpha"].max()), "seed": int(surface["seed"].iloc[0]),
+                             "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
     table = depth_table(runs)
     context = {
         "config": config, "claims": claims, "claim": claim, "figures": figs,
@@ -183,6 +194,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
         "variants": variants_context,
+        "landscape": landscape_context,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     html = render_html(context)

@@ -1,0 +1,77 @@
+"""Loss-landscape figures: 2-D contours, 1-D slices and a 3-D view, plain vs residual side by side."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .style import ARCH_COLORS, ARCH_LABELS
+
+ARCHS = ("plain", "resnet")
+
+
+def _grid(surface: pd.DataFrame, arch: str, depth: int):
+    s = surface[(surface["arch"] == arch) & (surface["depth"] == depth)]
+    loss = s.pivot(index="i", columns="j", values="loss")
+    alpha = s.pivot(index="i", columns="j", values="alpha").to_numpy()
+    beta = s.pivot(index="i", columns="j", values="beta").to_numpy()
+    return alpha, beta, np.log10(loss.to_numpy())
+
+
+def contours(surface: pd.DataFrame):
+    """log10 training loss over the 2-D slice; rows = plain / ResNet, columns = depth, shared levels."""
+    depths = sorted(surface["depth"].unique())
+    archs = [a for a in ARCHS if a in set(surface["arch"])]
+    logs = np.log10(surface["loss"].clip(lower=1e-8))
+    levels = np.linspace(np.floor(logs.min() * 2) / 2, np.ceil(logs.max() * 2) / 2, 13)
+    fig, axes = plt.subplots(len(archs), len(depths), figsize=(3.1 * len(depths) + 1, 3.0 * len(archs)),
+                             squeeze=False, sharex=True, sharey=True)
+    for r, arch in enumerate(archs):
+        for c, depth in enumerate(depths):
+            ax = axes[r][c]
+            a, b, z = _grid(surface, arch, depth)
+            filled = ax.contourf(b, a, z, levels=levels, cmap="viridis")
+            lines = ax.contour(b, a, z, levels=levels[::2], colors="white", linewidths=0.6)
+            ax.clabel(lines, fmt="%.1f", fontsize=6)
+            ax.plot(0, 0, marker="+", color="red")
+            ax.set_title(f"{ARCH_LABELS[arch]}-{depth}", color=ARCH_COLORS[arch])
+            if r == len(archs) - 1:
+                ax.set_xlabel("β")
+            if c == 0:
+                ax.set_ylabel("α")
+    fig.colorbar(filled, ax=axes, shrink=0.8, label="log10 training loss")
+    return fig
+
+
+def slices(surface: pd.DataFrame):
+    """1-D slices along the first direction (β = 0): training loss, plain vs ResNet per depth."""
+    depths = sorted(surface["depth"].unique())
+    fig, axes = plt.subplots(1, len(depths), figsize=(3.0 * len(depths) + 0.5, 3.0), sharey=True, squeeze=False)
+    for ax, depth in zip(axes[0], depths):
+        for arch in ARCHS:
+            s = surface[(surface["arch"] == arch) & (surface["depth"] == depth)]
+            mid = s[np.isclose(s["beta"], s["beta"].abs().min())].sort_values("alpha")
+            ax.semilogy(mid["alpha"], mid["loss"], color=ARCH_COLORS[arch], label=ARCH_LABELS[arch], lw=2)
+        ax.set_title(f"depth {depth}")
+        ax.set_xlabel("α (β = 0)")
+    axes[0][0].set_ylabel("training loss")
+    axes[0][-1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def surface_3d(surface: pd.DataFrame, depth: int):
+    """3-D view of plain and ResNet at one depth on a shared z range."""
+    fig = plt.figure(figsize=(9, 3.8))
+    logs = np.log10(surface[surface["depth"] == depth]["loss"].clip(lower=1e-8))
+    for k, arch in enumerate(ARCHS):
+        ax = fig.add_subplot(1, 2, k + 1, projection="3d")
+        a, b, z = _grid(surface, arch, depth)
+        ax.plot_surface(b, a, z, cmap="viridis", vmin=logs.min(), vmax=logs.max(), linewidth=0, antialiased=True)
+        ax.set_zlim(logs.min(), logs.max())
+        ax.set_title(f"{ARCH_LABELS[arch]}-{depth}", color=ARCH_COLORS[arch])
+        ax.set_xlabel("β")
+        ax.set_ylabel("α")
+        ax.set_zlabel("log10 loss")
+    fig.tight_layout()
+    return fig

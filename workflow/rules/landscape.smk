@@ -1,0 +1,72 @@
+rule landscape_chunk:
+    input:
+        model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
+    output:
+        chunk=f"{RESULTS}/landscape/chunks/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.csv",
+    log:
+        f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/landscape_chunk/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.tsv"
+    params:
+        rows=get_landscape_rows,
+        args=landscape_args(),
+    threads: config["threads"]
+    resources:
+        mem_mb=get_train_mem_mb,
+        runtime=60,
+        gpu=get_train_gpus,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench landscape {input.model} --rows {params.rows} --out {output.chunk} {params.args} "
+        "--threads {threads} > {log} 2>&1"
+
+
+rule landscape_finish:
+    input:
+        model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
+        chunks=lambda wildcards: [
+            f"{RESULTS}/landscape/chunks/{wildcards.arch}{wildcards.depth}_s{wildcards.seed}_c{k}.csv"
+            for k in range(config["landscape"]["chunks"])
+        ],
+    output:
+        surface=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.csv",
+        curvature=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.curvature.json",
+        directions=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.directions.pt",
+    log:
+        f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}.finish.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/landscape_finish/{{arch}}{{depth}}_s{{seed}}.tsv"
+    params:
+        args=landscape_args(),
+        iters=config["landscape"]["hessian_iters"],
+    threads: config["threads"]
+    resources:
+        mem_mb=get_train_mem_mb,
+        runtime=60,
+        gpu=get_train_gpus,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench landscape-finish {input.model} {input.chunks} --out {output.surface} "
+        "--curvature-out {output.curvature} --directions-out {output.directions} "
+        "--hessian-iters {params.iters} {params.args} --threads {threads} > {log} 2>&1"
+
+
+rule aggregate_landscape:
+    input:
+        surfaces=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in LANDSCAPE_MODELS],
+        curvatures=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in LANDSCAPE_MODELS],
+    output:
+        surfaces=f"{RESULTS}/landscape/surfaces.csv",
+        curvature=f"{RESULTS}/landscape/curvature.csv",
+    log:
+        f"{LOGS}/landscape/aggregate.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "(resbench concat {input.surfaces} --out {output.surfaces} && "
+        "resbench concat {input.curvatures} --out {output.curvature}) > {log} 2>&1"
