@@ -60,7 +60,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
               "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
-              "variants": {"depth": 8, "epochs": 2, "names": ["identity", "scale", "full_preact"]}}
+              "variants": {"depth": 8, "epochs": 2, "names": ["identity", "scale", "full_preact"]},
+              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2}}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
@@ -69,27 +70,30 @@ def test_tiny_workflow_end_to_end(tmp_path):
     runs = (work / "results/tiny/depth/runs.csv").read_text().splitlines()
     assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
     claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
-    assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth", "shortcut_variants"}
+    assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth", "shortcut_variants",
+                           "landscape_smoothness"}
+    surface = (work / "results/tiny/landscape/surfaces.csv").read_text().splitlines()
+    assert len(surface) == 1 + 4 * 25  # plain/ResNet x 2 depths x 5x5 points, merged from 2 chunks each
     for claim in claims.values():
         assert claim["verdict"] in {"reproduced", "not_reproduced", "inconclusive"}
     lesion = (work / "results/tiny/lesion/lesion.csv").read_text().splitlines()
     assert lesion[0].startswith("kind,k,draw,blocks,test_error") and len(lesion) > 50
 
     html = (work / "reports/tiny/report.html").read_text()
-    assert 'id="depth"' in html and 'id="lesion"' in html and 'id="variants"' in html
+    assert 'id="depth"' in html and 'id="lesion"' in html and 'id="variants"' in html and 'id="landscape"' in html
     variants = (work / "results/tiny/variants/runs.csv").read_text().splitlines()
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
-                "variant_training_loss"):
+                "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d"):
         assert (work / f"reports/tiny/figures/{fig}.svg").exists()
 
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(work / "reports/tiny/report.pdf").pages)
-    for caption in ("Figure 1.", "Figure 2.", "Figure 7.", "Table 1.", "Lesions", "Shortcut and block variants",
-                    "Provenance"):
+    for caption in ("Figure 1.", "Figure 2.", "Figure 10.", "Table 1.", "Lesions", "Shortcut and block variants",
+                    "Loss landscapes", "Provenance"):
         assert caption in text
 
     # Editing only report code re-renders the report and retrains nothing.
@@ -99,4 +103,4 @@ def test_tiny_workflow_end_to_end(tmp_path):
     dry = run("-n")
     out = dry.stdout + dry.stderr
     assert "rule report" in out and "rule train" not in out and "rule aggregate" not in out, out[-2000:]
-    assert "rule lesion" not in out
+    assert "rule lesion" not in out and "rule landscape" not in out
