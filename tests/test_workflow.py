@@ -86,7 +86,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
-                "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d"):
+                "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d",
+                "landscape_interpolation"):
         assert (work / f"reports/tiny/figures/{fig}.svg").exists()
 
     from pypdf import PdfReader

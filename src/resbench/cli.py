@@ -166,6 +166,20 @@ def cmd_landscape_finish(args) -> None:
     write_json_atomic(summary, args.curvature_out)
     log.info("%s: curvature ratio %.3f, non-convex fraction %.3f", spec["run_id"], summary["curvature_ratio"],
              summary["nonconvex_fraction"])
+    rows = []
+    if args.partner:  # 1-D interpolation towards another seed's solution of the same net
+        import numpy as np
+
+        from .experiments.landscape import interpolation_rows
+        from .train.loop import load_trained
+
+        partner, partner_spec = load_trained(args.partner, next(model.parameters()).device)
+        state_a = {k: v.clone() for k, v in model.state_dict().items()}
+        rows = interpolation_rows(model, state_a, partner.state_dict(), x, y, np.linspace(-0.5, 1.5, args.interp_points))
+        rows = [{**r, "run_id": spec["run_id"], "partner": partner_spec["run_id"], "arch": spec["arch"],
+                 "depth": spec["depth"]} for r in rows]
+    write_table_atomic(pd.DataFrame(rows, columns=["kind", "t", "loss", "error", "run_id", "partner", "arch",
+                                                   "depth"]), args.interp_out)
 
 
 def cmd_concat(args) -> None:
@@ -296,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--curvature-out", required=True)
     p.add_argument("--directions-out", required=True)
     p.add_argument("--hessian-iters", type=int, default=20)
+    p.add_argument("--partner", help="model.pt of another seed: interpolate towards it (t in [-0.5, 1.5])")
+    p.add_argument("--interp-points", type=int, default=21)
+    p.add_argument("--interp-out", required=True, help="CSV of the interpolation (empty without --partner)")
     landscape_args(p)
     p.set_defaults(func=cmd_landscape_finish)
 

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from resbench.experiments.landscape import (filter_normalized_direction, grid_axis, hessian_extremes,
-                                            loss_and_error, nonconvex_fraction, surface_rows)
+                                            interpolation_rows, loss_and_error, nonconvex_fraction, surface_rows)
 from resbench.report.landscape_claims import landscape_claim
 
 from ..models.test_surgery import trained_like
@@ -94,3 +94,15 @@ def test_landscape_claim_from_roughness():
     assert landscape_claim(frame({("plain", 20): 0.02, ("plain", 56): 0.03, ("resnet", 20): 0.02,
                                   ("resnet", 56): 0.03}))["verdict"] == "not_reproduced"
     assert landscape_claim(frame({("plain", 20): 0.02, ("resnet", 20): 0.02}))["verdict"] == "inconclusive"
+
+
+def test_interpolation_ends_are_the_two_solutions():
+    a, b = trained_like(depth=8, seed=0), trained_like(depth=8, seed=1)
+    x, y = data()
+    state_a = {k: v.clone() for k, v in a.state_dict().items()}
+    rows = interpolation_rows(a, state_a, b.state_dict(), x, y, [0.0, 0.5, 1.0])
+    by = {(r["kind"], r["t"]): r["loss"] for r in rows}
+    assert abs(by[("states", 0.0)] - loss_and_error(a, x, y)[0]) < 1e-6
+    assert abs(by[("states", 1.0)] - loss_and_error(b, x, y)[0]) < 1e-5
+    assert by[("weights", 1.0)] != by[("states", 1.0)]  # BN statistics stay A's
+    assert all(torch.equal(v, a.state_dict()[k]) for k, v in state_a.items())  # A restored

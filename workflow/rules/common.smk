@@ -60,6 +60,7 @@ def get_family_tables(wildcards):
     if LANDSCAPE_MODELS:
         tables["landscape"] = f"{RESULTS}/landscape/surfaces.csv"
         tables["landscape_curvature"] = f"{RESULTS}/landscape/curvature.csv"
+        tables["landscape_interpolation"] = f"{RESULTS}/landscape/interpolation.csv"
     if VARIANT_RUNS:
         tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
         tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"
@@ -144,3 +145,11 @@ def get_landscape_rows(wildcards):
     size = -(-n // k)
     start = int(wildcards.chunk) * size
     return f"{start}:{min(n, start + size)}"
+
+
+def get_landscape_partner(wildcards):
+    """Another seed's model of the same net, the far end of the 1-D interpolation (if the profile has one)."""
+    others = [s for s in config["seeds"] if s != int(wildcards.seed)]
+    if not others:
+        return {}
+    return {"partner": f"{RESULTS}/runs/{wildcards.arch}{wildcards.depth}_s{others[0]}/model.pt"}

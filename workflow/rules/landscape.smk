@@ -24,6 +24,7 @@ rule landscape_chunk:
 
 rule landscape_finish:
     input:
+        unpack(get_landscape_partner),
         model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
         chunks=lambda wildcards: [
             f"{RESULTS}/landscape/chunks/{wildcards.arch}{wildcards.depth}_s{wildcards.seed}_c{k}.csv"
@@ -33,6 +34,7 @@ rule landscape_finish:
         surface=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.csv",
         curvature=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.curvature.json",
         directions=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.directions.pt",
+        interp=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.interp.csv",
     log:
         f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}.finish.log",
     benchmark:
@@ -40,6 +42,7 @@ rule landscape_finish:
     params:
         args=landscape_args(),
         iters=config["landscape"]["hessian_iters"],
+        partner=lambda wildcards, input: f"--partner {input.partner}" if "partner" in input.keys() else "",
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,
@@ -49,17 +52,19 @@ rule landscape_finish:
         "../../envs/resbench.yaml"
     shell:
         "resbench landscape-finish {input.model} {input.chunks} --out {output.surface} "
-        "--curvature-out {output.curvature} --directions-out {output.directions} "
-        "--hessian-iters {params.iters} {params.args} --threads {threads} > {log} 2>&1"
+        "--curvature-out {output.curvature} --directions-out {output.directions} --interp-out {output.interp} "
+        "{params.partner} --hessian-iters {params.iters} {params.args} --threads {threads} > {log} 2>&1"
 
 
 rule aggregate_landscape:
     input:
         surfaces=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in LANDSCAPE_MODELS],
         curvatures=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in LANDSCAPE_MODELS],
+        interps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.interp.csv" for m in LANDSCAPE_MODELS],
     output:
         surfaces=f"{RESULTS}/landscape/surfaces.csv",
         curvature=f"{RESULTS}/landscape/curvature.csv",
+        interp=f"{RESULTS}/landscape/interpolation.csv",
     log:
         f"{LOGS}/landscape/aggregate.log",
     resources:
@@ -69,4 +74,5 @@ rule aggregate_landscape:
         "../../envs/resbench.yaml"
     shell:
         "(resbench concat {input.surfaces} --out {output.surfaces} && "
-        "resbench concat {input.curvatures} --out {output.curvature}) > {log} 2>&1"
+        "resbench concat {input.curvatures} --out {output.curvature} && "
+        "resbench concat {input.interps} --out {output.interp}) > {log} 2>&1"

@@ -115,3 +115,33 @@ def nonconvex_fraction(loss: np.ndarray) -> float:
     convex bowl, larger for chaotic surfaces (a roughness measure that compares across runs)."""
     lap = loss[2:, 1:-1] + loss[:-2, 1:-1] + loss[1:-1, 2:] + loss[1:-1, :-2] - 4 * loss[1:-1, 1:-1]
     return float((lap < 0).mean()) if lap.size else float("nan")
+
+
+@torch.no_grad()
+def interpolation_rows(model, state_a: dict, state_b: dict, x, y, ts: Sequence[float]) -> list[dict]:
+    """Loss and error along the line (1 - t) theta_a + t theta_b between two trained solutions.
+
+    Two kinds (Li et al. 2018, Sec. 4): `states` interpolates every floating-point entry of the state
+    dict, BatchNorm running statistics included; `weights` interpolates the parameters only and keeps
+    solution A's BatchNorm statistics. Outside [0, 1] a running variance can extrapolate below
+    zero; it is clamped at zero (BatchNorm's eps keeps the division finite). The model ends with
+    state A loaded.
+    """
+    model.eval()
+    param_names = {name for name, _ in model.named_parameters()}
+    out = []
+    try:
+        for kind in ("states", "weights"):
+            for t in ts:
+                mixed = {k: (1 - t) * a + t * state_b[k]
+                         if a.is_floating_point() and (kind == "states" or k in param_names) else a
+                         for k, a in state_a.items()}
+                for k in mixed:
+                    if k.endswith("running_var"):
+                        mixed[k] = mixed[k].clamp_min(0)
+                model.load_state_dict(mixed)
+                loss, error = loss_and_error(model, x, y)
+                out.append({"kind": kind, "t": float(t), "loss": loss, "error": error})
+    finally:
+        model.load_state_dict(state_a)
+    return out

@@ -75,3 +75,24 @@ def surface_3d(surface: pd.DataFrame, depth: int):
         ax.set_zlabel("log10 loss")
     fig.tight_layout()
     return fig
+
+
+def interpolation(interp: pd.DataFrame):
+    """Training loss along the line between two seeds' solutions (t = 0 and t = 1), per depth;
+    solid: weights and BN statistics interpolated ('states'), dashed: weights only."""
+    depths = sorted(interp["depth"].unique())
+    fig, axes = plt.subplots(1, len(depths), figsize=(3.0 * len(depths) + 0.5, 3.0), sharey=True, squeeze=False)
+    for ax, depth in zip(axes[0], depths):
+        for arch in ARCHS:
+            for kind, style in (("states", "-"), ("weights", "--")):
+                s = interp[(interp["arch"] == arch) & (interp["depth"] == depth) & (interp["kind"] == kind)]
+                ax.semilogy(s["t"], s["loss"], ls=style, color=ARCH_COLORS[arch],
+                            label=f"{ARCH_LABELS[arch]} ({kind})")
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.axvline(1, color="grey", lw=0.5)
+        ax.set_title(f"depth {depth}")
+        ax.set_xlabel("t (0: seed A, 1: seed B)")
+    axes[0][0].set_ylabel("training loss")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -180,6 +180,10 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         figs["landscape_contours"] = save_figure(landscape_figures.contours(surface), "landscape_contours", fig_dir)
         figs["landscape_slices"] = save_figure(landscape_figures.slices(surface), "landscape_slices", fig_dir)
         figs["landscape_3d"] = save_figure(landscape_figures.surface_3d(surface, deepest), "landscape_3d", fig_dir)
+        interp = read_optional(results / "landscape" / "interpolation.csv")
+        if interp is not None:
+            figs["landscape_interpolation"] = save_figure(landscape_figures.interpolation(interp),
+                                                          "landscape_interpolation", fig_dir)
         landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
                              "extent": float(surface["alpha"].max()), "seed": int(surface["seed"].iloc[0]),
                              "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
