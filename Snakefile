@@ -2,6 +2,7 @@
 #   snakemake --cores all                               # quick profile (digits, CPU, minutes)
 #   snakemake --cores all --configfile config/paper.yaml
 import time
+from pathlib import Path
 
 from snakemake.utils import min_version
 
@@ -17,6 +18,10 @@ if not workflow.config_settings.configfiles:
 
     configfile: f"{workflow.basedir}/config/quick.yaml"
 
+
+# A profile file without `profile:` is named after the file, so it never overwrites results/quick/.
+if workflow.config_settings.configfiles and "profile" not in config:
+    config["profile"] = Path(workflow.config_settings.configfiles[-1]).stem
 
 # Validated against workflow/schemas/config.schema.yaml, with defaults filled in; errors name the
 # key and its allowed values (more readable than snakemake.utils.validate's).

@@ -77,3 +77,8 @@ def test_every_schema_key_has_description_and_default():
             walk(sub, f"{path}{key}.")
 
     walk(schema, "")
+
+
+def test_yaml_boolean_off_gets_a_quoting_hint():
+    with pytest.raises(ConfigError, match="quote it"):
+        validate_config({"train": {"amp": False}})

@@ -51,6 +51,13 @@ def copy_workflow(dest: Path) -> Path:
     return dest / "Snakefile"
 
 
+def test_a_profile_without_a_name_is_named_after_its_file(tmp_path):
+    (tmp_path / "mine.yaml").write_text("seeds: [0]\nmodel: {depths: [8]}\n")
+    proc = snakemake("-n", "--configfile", str(tmp_path / "mine.yaml"), "--directory", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "results/mine/runs/" in proc.stdout and "results/quick/" not in proc.stdout
+
+
 @pytest.mark.e2e
 def test_tiny_workflow_end_to_end(tmp_path):
     snakefile = copy_workflow(tmp_path / "repo")

@@ -62,7 +62,10 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
         return f"unknown config key {', '.join(hints)} {scope}; allowed keys: {', '.join(allowed)}"
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"config key '{where}' has value {error.instance!r}; allowed values: {allowed}"
+        hint = ""
+        if isinstance(error.instance, bool) and {"on", "off"} & set(error.validator_value):
+            hint = " (YAML reads a bare on/off as true/false: quote it, e.g. 'off')"
+        return f"config key '{where}' has value {error.instance!r}; allowed values: {allowed}{hint}"
     described = _schema_at(schema, path).get("description", "")
     note = f" ({described.strip()})" if described else ""
     return f"config key '{where}': {error.message}{note}"
