@@ -105,3 +105,11 @@ def test_first_change_finds_where_a_lesion_departs():
     assert first_change([0, 1, 2, 3], {2}) == 2
     assert first_change([0, 2, 1, 3], ()) == 1
     assert first_change([0, 1, 2], ()) == 3
+
+
+def test_single_path_rejects_blocks_it_does_not_model():
+    import pytest
+
+    model = create_model("resnet", 8, in_chans=1, placement="full_preact").eval()
+    with pytest.raises(ValueError, match="post-activation"):
+        forward_single_path(model, model.stem(torch.randn(1, 1, 8, 8)), active={0})

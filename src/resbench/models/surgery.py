@@ -83,7 +83,11 @@ def forward_single_path(model: nn.Module, h: torch.Tensor, active: Collection[in
 
     Values are those of the normal forward pass (detach changes no numbers); only the backward pass
     is restricted, as in Veit et al. (2016, Sec. 5) for measuring gradient per path length.
+    Defined for the original unit, relu(F(x) + h(x)); other placements and shortcut treatments raise.
     """
+    for block in model.blocks:
+        if getattr(block, "placement", "post") != "post" or getattr(block.combine, "op", "identity") != "identity":
+            raise ValueError("single-path gradients need post-activation blocks with identity shortcut addition")
     for i, block in enumerate(model.blocks):
         branch, skip = block.forward_branch(h), block.shortcut(h)
         if i in active:
