@@ -3,10 +3,15 @@ evaluated in place (no model copies), and the Hessian's extreme eigenvalues at t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from ..train.loop import evaluate
+
+EVAL_BATCH = 1024  # images per forward pass on the loss surface
 
 
 def filter_normalized_direction(model: torch.nn.Module, seed: int, ignore_bias_bn: bool = True) -> list[torch.Tensor]:
@@ -34,14 +39,9 @@ def grid_axis(resolution: int, extent: float) -> np.ndarray:
     return np.linspace(-extent, extent, resolution)
 
 
-@torch.no_grad()
-def loss_and_error(model, x, y, batch_size: int = 1024) -> tuple[float, float]:
-    loss, wrong = 0.0, 0
-    for start in range(0, len(y), batch_size):
-        logits = model(x[start:start + batch_size]).float()
-        loss += F.cross_entropy(logits, y[start:start + batch_size], reduction="sum").item()
-        wrong += (logits.argmax(1) != y[start:start + batch_size]).sum().item()
-    return loss / len(y), wrong / len(y)
+def loss_and_error(model, x, y) -> tuple[float, float]:
+    """Mean loss and error rate in full precision: the training loop's own evaluation."""
+    return evaluate(model, x, y, EVAL_BATCH, nullcontext)
 
 
 @torch.no_grad()

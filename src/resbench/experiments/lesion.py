@@ -30,9 +30,8 @@ def error_rate(model, x, y, batch_size: int, order=None, bypassed=(), cache=None
 
 def prefix_cache(model, x):
     """block_inputs of the whole eval set when it fits the budget (small data), else None."""
-    with torch.no_grad():
-        h = model.stem(x[:1])
-    per_image = sum(t.numel() for t in block_inputs(model, x[:1])) * h.element_size()
+    one = block_inputs(model, x[:1])
+    per_image = sum(t.numel() * t.element_size() for t in one)
     return block_inputs(model, x) if per_image * len(x) <= CACHE_BUDGET_BYTES else None
 
 
