@@ -53,7 +53,7 @@ def main() -> None:
     model = create_model("resnet", args.depth, in_chans=data.in_chans).eval()
     rng = np.random.default_rng(0)
     deletable = deletable_blocks(model)
-    lesions = [set(rng.choice(deletable, size=int(rng.integers(1, len(deletable))), replace=False).tolist())
+    lesions = [set(rng.choice(deletable, size=int(rng.integers(1, len(deletable) + 1)), replace=False).tolist())
                for _ in range(args.lesions)]
     times = {"naive (deepcopy per lesion)": 0.0, "resbench (bypass, prefix cache)": 0.0}
     t = time.perf_counter()
