@@ -108,6 +108,7 @@ def _landscape_setup(args):
 
     from .data import load_splits
     from .experiments.landscape import filter_normalized_direction
+    from .experiments.landscape import fast_layout
     from .train.device import select_device
     from .train.loop import load_trained
 
@@ -116,6 +117,7 @@ def _landscape_setup(args):
     device = next(model.parameters()).device
     data = load_splits(spec["dataset"])
     x, y = data.train_x[:args.subset].to(device), data.train_y[:args.subset].to(device)
+    model, x = fast_layout(model, x)
     directions = [filter_normalized_direction(model, args.direction_seed + k) for k in (0, 1)]
     return model, spec, x, y, directions
 
@@ -148,10 +150,11 @@ def cmd_landscape(args) -> None:
 
 
 def cmd_landscape_finish(args) -> None:
+    import numpy as np
     import pandas as pd
     import torch
 
-    from .experiments.landscape import hessian_extremes, nonconvex_fraction
+    from .experiments.landscape import curvature_map, grid_axis, hessian_extremes, nonconvex_fraction
     from .results import write_json_atomic, write_table_atomic
 
     model, spec, x, y, directions = _landscape_setup(args)
@@ -166,10 +169,20 @@ def cmd_landscape_finish(args) -> None:
     write_json_atomic(summary, args.curvature_out)
     log.info("%s: curvature ratio %.3f, non-convex fraction %.3f", spec["run_id"], summary["curvature_ratio"],
              summary["nonconvex_fraction"])
+    if args.ratio_map:
+        t0 = time.perf_counter()
+        axis = grid_axis(args.ratio_map, args.extent) if args.ratio_map > 1 else np.zeros(1)
+        cells = curvature_map(model, x, y, directions, axis, args.hessian_iters, args.direction_seed)
+        log.info("%s: |lambda_min/lambda_max| on %d points in %.1f s", spec["run_id"], len(cells),
+                 time.perf_counter() - t0)
+    else:
+        cells = []
+    write_table_atomic(pd.DataFrame(cells, columns=["i", "j", "alpha", "beta", "lambda_max", "lambda_min",
+                                                    "curvature_ratio"]).assign(run_id=spec["run_id"], arch=spec["arch"],
+                                                                               depth=spec["depth"]),
+                       args.ratio_map_out)
     rows = []
     if args.partner:  # 1-D interpolation towards another seed's solution of the same net
-        import numpy as np
-
         from .experiments.landscape import interpolation_rows
         from .train.loop import load_trained
 
@@ -309,10 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--curvature-out", required=True)
     p.add_argument("--directions-out", required=True)
-    p.add_argument("--hessian-iters", type=int, default=20)
+    p.add_argument("--hessian-iters", type=int, default=20, help="Lanczos steps (Hessian-vector products) per point")
     p.add_argument("--partner", help="model.pt of another seed: interpolate towards it (t in [-0.5, 1.5])")
     p.add_argument("--interp-points", type=int, default=21)
     p.add_argument("--interp-out", required=True, help="CSV of the interpolation (empty without --partner)")
+    p.add_argument("--ratio-map", type=int, default=0, metavar="K",
+                   help="map |lambda_min/lambda_max| on a KxK coarse grid (Li et al. Fig. 8; 0 = off)")
+    p.add_argument("--ratio-map-out", required=True, help="CSV of the ratio map (empty with --ratio-map 0)")
     landscape_args(p)
     p.set_defaults(func=cmd_landscape_finish)
 

@@ -61,6 +61,7 @@ def get_family_tables(wildcards):
         tables["landscape"] = f"{RESULTS}/landscape/surfaces.csv"
         tables["landscape_curvature"] = f"{RESULTS}/landscape/curvature.csv"
         tables["landscape_interpolation"] = f"{RESULTS}/landscape/interpolation.csv"
+        tables["landscape_ratio_map"] = f"{RESULTS}/landscape/ratio_map.csv"
     if VARIANT_RUNS:
         tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
         tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"

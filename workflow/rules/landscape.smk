@@ -35,6 +35,7 @@ rule landscape_finish:
         curvature=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.curvature.json",
         directions=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.directions.pt",
         interp=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.interp.csv",
+        ratio_map=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.ratio_map.csv",
     log:
         f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}.finish.log",
     benchmark:
@@ -42,6 +43,7 @@ rule landscape_finish:
     params:
         args=landscape_args(),
         iters=config["landscape"]["hessian_iters"],
+        ratio_map=config["landscape"]["ratio_map"],
         partner=lambda wildcards, input: f"--partner {input.partner}" if "partner" in input.keys() else "",
     threads: config["threads"]
     resources:
@@ -53,6 +55,7 @@ rule landscape_finish:
     shell:
         "resbench landscape-finish {input.model} {input.chunks} --out {output.surface} "
         "--curvature-out {output.curvature} --directions-out {output.directions} --interp-out {output.interp} "
+        "--ratio-map {params.ratio_map} --ratio-map-out {output.ratio_map} "
         "{params.partner} --hessian-iters {params.iters} {params.args} --threads {threads} > {log} 2>&1"
 
 
@@ -61,10 +64,12 @@ rule aggregate_landscape:
         surfaces=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in LANDSCAPE_MODELS],
         curvatures=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in LANDSCAPE_MODELS],
         interps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.interp.csv" for m in LANDSCAPE_MODELS],
+        ratio_maps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.ratio_map.csv" for m in LANDSCAPE_MODELS],
     output:
         surfaces=f"{RESULTS}/landscape/surfaces.csv",
         curvature=f"{RESULTS}/landscape/curvature.csv",
         interp=f"{RESULTS}/landscape/interpolation.csv",
+        ratio_map=f"{RESULTS}/landscape/ratio_map.csv",
     log:
         f"{LOGS}/landscape/aggregate.log",
     resources:
@@ -75,4 +80,5 @@ rule aggregate_landscape:
     shell:
         "(resbench concat {input.surfaces} --out {output.surfaces} && "
         "resbench concat {input.curvatures} --out {output.curvature} && "
-        "resbench concat {input.interps} --out {output.interp}) > {log} 2>&1"
+        "resbench concat {input.interps} --out {output.interp} && "
+        "resbench concat {input.ratio_maps} --out {output.ratio_map}) > {log} 2>&1"

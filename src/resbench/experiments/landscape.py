@@ -3,12 +3,13 @@ evaluated in place (no model copies), and the Hessian's extreme eigenvalues at t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..train.device import use_channels_last
 from ..train.loop import evaluate
 
 EVAL_BATCH = 1024  # images per forward pass on the loss surface
@@ -39,6 +40,14 @@ def grid_axis(resolution: int, extent: float) -> np.ndarray:
     return np.linspace(-extent, extent, resolution)
 
 
+def fast_layout(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.nn.Module, torch.Tensor]:
+    """Model and images in channels_last where the training loop would use it (the `auto` rule):
+    1.35x faster surface points on this CPU (benchmarks/landscape_speed.py), same losses to 1e-6."""
+    if not use_channels_last("auto", x.device) or x.dim() != 4:
+        return model, x
+    return model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+
+
 def loss_and_error(model, x, y) -> tuple[float, float]:
     """Mean loss and error rate in full precision: the training loop's own evaluation."""
     return evaluate(model, x, y, EVAL_BATCH, nullcontext)
@@ -54,27 +63,40 @@ def surface_rows(model, x, y, directions: Sequence[list[torch.Tensor]], alphas: 
     row (for atomic per-row writes and resume).
     """
     model.eval()
-    params = list(model.parameters())
-    center = [p.detach().clone() for p in params]
-    d1, d2 = directions
     out = []
-    try:
+    with _in_place(model, directions) as move_to:
         for i in rows:
             records = []
             for j, beta in enumerate(betas):
                 alpha = float(alphas[i])
-                for p, c, a, b in zip(params, center, d1, d2):
-                    torch.add(c, a, alpha=alpha, out=p.data)
-                    p.data.add_(b, alpha=float(beta))
+                move_to(alpha, float(beta))
                 loss, error = loss_and_error(model, x, y)
                 records.append({"i": i, "j": j, "alpha": alpha, "beta": float(beta), "loss": loss, "error": error})
             if on_row is not None:
                 on_row(i, records)
             out += records
-    finally:
-        for p, c in zip(params, center):
-            p.data.copy_(c)
     return out
+
+
+@contextmanager
+def _in_place(model, directions: Sequence[list[torch.Tensor]]):
+    """Yields move_to(alpha, beta), which overwrites the parameters with theta* + alpha*d1 + beta*d2;
+    theta* is restored on exit, also after an error."""
+    params = list(model.parameters())
+    center = [p.detach().clone() for p in params]
+    d1, d2 = directions
+
+    def move_to(alpha: float, beta: float) -> None:
+        with torch.no_grad():
+            for p, c, a, b in zip(params, center, d1, d2):
+                p.data.copy_(c).add_(a, alpha=alpha).add_(b, alpha=beta)  # keeps p's memory layout
+
+    try:
+        yield move_to
+    finally:
+        with torch.no_grad():
+            for p, c in zip(params, center):
+                p.data.copy_(c)
 
 
 def _hvp(model, x, y, vector: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -85,29 +107,58 @@ def _hvp(model, x, y, vector: list[torch.Tensor]) -> list[torch.Tensor]:
     return [h.detach() for h in torch.autograd.grad(dot, params)]
 
 
-def _power(matvec, shapes_like: list[torch.Tensor], iters: int, seed: int) -> float:
-    generator = torch.Generator().manual_seed(seed)
-    v = [torch.randn(p.shape, generator=generator).to(p.device) for p in shapes_like]
-    eig = 0.0
-    for _ in range(iters):
-        norm = torch.sqrt(sum((t * t).sum() for t in v))
-        v = [t / norm for t in v]
-        hv = matvec(v)
-        eig = float(sum((a * b).sum() for a, b in zip(v, hv)))
-        v = hv
-    return eig
-
-
 def hessian_extremes(model, x, y, iters: int = 20, seed: int = 0) -> dict:
-    """Largest and most negative Hessian eigenvalues of the loss at the current weights, by power
-    iteration on Hessian-vector products (the second run on H - lambda_max I), and |min/max|."""
+    """Largest and smallest Hessian eigenvalues of the loss at the current weights and |min/max|.
+
+    Lanczos on Hessian-vector products with full reorthogonalization: `iters` HVPs give both ends of
+    the spectrum at once, and the small negative end converges far faster than power iteration on a
+    shifted Hessian, which at 10-20 steps only finds the near-zero bulk.
+    """
     model.eval()
     params = [p for p in model.parameters() if p.requires_grad]
-    lam_max = _power(lambda v: _hvp(model, x, y, v), params, iters, seed)
-    shifted = _power(lambda v: [h - lam_max * t for h, t in zip(_hvp(model, x, y, v), v)], params, iters, seed + 1)
-    lam_min = shifted + lam_max
+    n = sum(p.numel() for p in params)
+    generator = torch.Generator().manual_seed(seed)
+    v = torch.randn(n, generator=generator).to(params[0].device)
+    basis = [v / v.norm()]
+    alphas, betas = [], []
+    for k in range(min(iters, n)):
+        w = torch.cat([h.reshape(-1) for h in _hvp(model, x, y, _unflatten(basis[-1], params))])
+        alphas.append(float(w @ basis[-1]))
+        stack = torch.stack(basis)
+        w = w - stack.T @ (stack @ w)  # full reorthogonalization (twice is enough)
+        w = w - stack.T @ (stack @ w)
+        beta = float(w.norm())
+        if k == min(iters, n) - 1 or beta < 1e-8 * max(1.0, abs(alphas[-1])):
+            break
+        betas.append(beta)
+        basis.append(w / beta)
+    tridiagonal = np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1)
+    ritz = np.linalg.eigvalsh(tridiagonal)
+    lam_min, lam_max = float(ritz[0]), float(ritz[-1])
     return {"lambda_max": lam_max, "lambda_min": lam_min,
             "curvature_ratio": abs(lam_min / lam_max) if lam_max else float("nan")}
+
+
+def _unflatten(vector: torch.Tensor, like: list[torch.Tensor]) -> list[torch.Tensor]:
+    out, k = [], 0
+    for p in like:
+        out.append(vector[k:k + p.numel()].view_as(p))
+        k += p.numel()
+    return out
+
+
+def curvature_map(model, x, y, directions: Sequence[list[torch.Tensor]], axis: np.ndarray, iters: int,
+                  seed: int = 0) -> list[dict]:
+    """Hessian extreme eigenvalues and |lambda_min/lambda_max| at every (alpha, beta) of a coarse grid
+    (Li et al. 2018, Fig. 8): where the ratio is large the surface is markedly non-convex."""
+    out = []
+    with _in_place(model, directions) as move_to:
+        for i, alpha in enumerate(axis):
+            for j, beta in enumerate(axis):
+                move_to(float(alpha), float(beta))
+                out.append({"i": i, "j": j, "alpha": float(alpha), "beta": float(beta),
+                            **hessian_extremes(model, x, y, iters, seed)})
+    return out
 
 
 def nonconvex_fraction(loss: np.ndarray) -> float:

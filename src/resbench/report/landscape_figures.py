@@ -96,3 +96,33 @@ def interpolation(interp: pd.DataFrame):
     axes[0][-1].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def ratio_map(cells: pd.DataFrame):
+    """|lambda_min/lambda_max| over the coarse grid (Li et al. 2018, Fig. 8), plain / ResNet x depth,
+    one colour scale from 0 (locally convex) up; each cell annotated with its value."""
+    depths = sorted(cells["depth"].unique())
+    archs = [a for a in ARCHS if a in set(cells["arch"])]
+    top = max(float(cells["curvature_ratio"].max()), 1e-3)
+    fig, axes = plt.subplots(len(archs), len(depths), figsize=(2.6 * len(depths) + 1, 2.5 * len(archs)),
+                             squeeze=False, sharex=True, sharey=True)
+    for r, arch in enumerate(archs):
+        for c, depth in enumerate(depths):
+            ax = axes[r][c]
+            s = cells[(cells["arch"] == arch) & (cells["depth"] == depth)]
+            ratio = s.pivot(index="i", columns="j", values="curvature_ratio").to_numpy()
+            lo, hi = float(s["alpha"].min()), float(s["alpha"].max())
+            half = (hi - lo) / (len(ratio) - 1) / 2 if len(ratio) > 1 else 0.5  # cells centred on the points
+            image = ax.imshow(ratio, origin="lower", extent=(lo - half, hi + half, lo - half, hi + half),
+                              cmap="magma", vmin=0, vmax=top)
+            ax.grid(False)
+            for (i, j), value in np.ndenumerate(ratio):
+                ax.text(lo + j * 2 * half, lo + i * 2 * half, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                        color="white" if value < top / 2 else "black")
+            ax.set_title(f"{ARCH_LABELS[arch]}-{depth}", color=ARCH_COLORS[arch])
+            if r == len(archs) - 1:
+                ax.set_xlabel("β")
+            if c == 0:
+                ax.set_ylabel("α")
+    fig.colorbar(image, ax=axes, shrink=0.8, label="|λmin / λmax|")
+    return fig

@@ -184,6 +184,9 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         if interp is not None:
             figs["landscape_interpolation"] = save_figure(landscape_figures.interpolation(interp),
                                                           "landscape_interpolation", fig_dir)
+        cells = read_optional(results / "landscape" / "ratio_map.csv")
+        if cells is not None:
+            figs["landscape_ratio_map"] = save_figure(landscape_figures.ratio_map(cells), "landscape_ratio_map", fig_dir)
         landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
                              "extent": float(surface["alpha"].max()), "seed": int(surface["seed"].iloc[0]),
                              "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
