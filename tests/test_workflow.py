@@ -68,7 +68,9 @@ def test_tiny_workflow_end_to_end(tmp_path):
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
               "variants": {"depth": 8, "epochs": 2, "names": ["identity", "scale", "full_preact"]},
-              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2}}
+              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2},
+              "signal": {"stats_every": 1, "mlp_layers": [1, 3], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
+                         "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2}}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
@@ -78,7 +80,13 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
     claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
     assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth", "shortcut_variants",
-                           "landscape_smoothness"}
+                           "landscape_smoothness", "vanishing_gradients", "rank_collapse", "identity_construction",
+                           "appended_layers"}
+    layers = (work / "results/tiny/signal/layers.csv").read_text().splitlines()
+    assert len(layers) == 1 + 3 * (4 * 3 + 6 * 6)  # epochs 0-2 x blocks: 4 runs at depth 8 (3), 6 at 14 (6)
+    assert json.loads((work / "results/tiny/signal/identity.json").read_text())["constructed"][0]["max_abs_diff"] <= 1e-6
+    ratio_map = (work / "results/tiny/landscape/ratio_map.csv").read_text().splitlines()
+    assert len(ratio_map) == 1 + 4 * 4  # 4 surfaces x 2x2 coarse points
     surface = (work / "results/tiny/landscape/surfaces.csv").read_text().splitlines()
     assert len(surface) == 1 + 4 * 25  # plain/ResNet x 2 depths x 5x5 points, merged from 2 chunks each
     for claim in claims.values():
@@ -87,21 +95,23 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert lesion[0].startswith("kind,k,draw,blocks,test_error") and len(lesion) > 50
 
     html = (work / "reports/tiny/report.html").read_text()
-    assert 'id="depth"' in html and 'id="lesion"' in html and 'id="variants"' in html and 'id="landscape"' in html
+    for section in ("depth", "lesion", "variants", "landscape", "signal"):
+        assert f'id="{section}"' in html
     variants = (work / "results/tiny/variants/runs.csv").read_text().splitlines()
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
                 "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d",
-                "landscape_interpolation"):
+                "landscape_interpolation", "landscape_ratio_map", "signal_nielsen", "signal_layers", "signal_rank",
+                "signal_appended"):
         assert (work / f"reports/tiny/figures/{fig}.svg").exists()
 
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(work / "reports/tiny/report.pdf").pages)
     for caption in ("Figure 1.", "Figure 2.", "Figure 10.", "Table 1.", "Lesions", "Shortcut and block variants",
-                    "Loss landscapes", "Provenance"):
+                    "Loss landscapes", "Signal propagation", "Provenance"):
         assert caption in text
 
     # Editing only report code re-renders the report and retrains nothing.
@@ -111,4 +121,4 @@ def test_tiny_workflow_end_to_end(tmp_path):
     dry = run("-n")
     out = dry.stdout + dry.stderr
     assert "rule report" in out and "rule train" not in out and "rule aggregate" not in out, out[-2000:]
-    assert "rule lesion" not in out and "rule landscape" not in out
+    assert "rule lesion" not in out and "rule landscape" not in out and "rule signal" not in out

@@ -21,7 +21,7 @@ from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # Keys that change how a run is labelled or executed but not what it computes.
-NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion", "variants", "landscape")
+NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion", "variants", "landscape", "signal")
 
 
 def load_schema() -> dict:
@@ -185,6 +185,8 @@ def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
         "deterministic": config["deterministic"],
         "config_hash": config_hash(config),
     }
+    if config["signal"]["enabled"]:
+        spec["layer_stats_every"] = config["signal"]["stats_every"]
     if arch == "resnet_sd":  # only this arch carries it, so adding the key leaves other runs' params unchanged
         spec["drop_path_rate"] = 1.0 - config["model"]["stochastic_depth_survival"]
     return spec

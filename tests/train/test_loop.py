@@ -42,6 +42,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_spec, tmp_path):
     assert checkpoint.load(tmp_path / "killed" / RESUME_FILE)["epoch"] == 1
     resumed = train_run(tiny_spec, tmp_path / "killed")
     assert stable(resumed["history"]) == stable(full["history"])
+    assert resumed["layer_stats"] == full["layer_stats"]  # the statistics taken before the kill survive
     for key, value in full["state_dict"].items():
         assert torch.equal(value, resumed["state_dict"][key]), key
 
@@ -74,3 +75,15 @@ def test_cli_writes_a_diverged_run_as_nan(tiny_spec, tmp_path):
     assert (tmp_path / "metrics.csv").exists() and (tmp_path / "model.pt").exists()
     assert not (tmp_path / RESUME_FILE).exists()
     assert summary["config_hash"] == spec["config_hash"] and "git_commit" in summary
+
+
+def test_layer_statistics_leave_training_bit_identical(tiny_spec, tmp_path):
+    probed = copy.deepcopy(tiny_spec)
+    probed["layer_stats_every"] = 1
+    quiet = copy.deepcopy(tiny_spec)
+    quiet.pop("layer_stats_every", None)
+    a, b = train_run(probed, tmp_path / "a"), train_run(quiet, tmp_path / "b")
+    assert stable(a["history"]) == stable(b["history"])
+    for key, value in a["state_dict"].items():
+        assert torch.equal(value, b["state_dict"][key]), key
+    assert sorted({r["epoch"] for r in a["layer_stats"]}) == [0, 1, 2, 3] and b["layer_stats"] == []

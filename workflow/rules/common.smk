@@ -38,6 +38,22 @@ LANDSCAPE_MODELS = (
 )
 
 
+# Signal family: the shallowest trained plain net (seed = first seed) is extended and appended to;
+# the deeper plain nets are the trained-from-scratch comparison; the deepest plain and ResNet give
+# weight spectra.
+_SIGNAL_SEED = config["seeds"][0]
+_PLAIN_DEPTHS = sorted(config["model"]["depths"]) if "plain" in config["model"]["archs"] else []
+SIGNAL = config["signal"]["enabled"]
+SIGNAL_CONSTRUCT = SIGNAL and len(_PLAIN_DEPTHS) >= 2
+SIGNAL_SHALLOW = f"{RESULTS}/runs/plain{_PLAIN_DEPTHS[0]}_s{_SIGNAL_SEED}/model.pt" if SIGNAL_CONSTRUCT else None
+SIGNAL_DEEP = [f"{RESULTS}/runs/plain{d}_s{_SIGNAL_SEED}/model.pt" for d in _PLAIN_DEPTHS[1:]]
+SIGNAL_SPECTRA = [
+    f"{RESULTS}/runs/{arch}{max(config['model']['depths'])}_s{_SIGNAL_SEED}/model.pt"
+    for arch in ("plain", "resnet")
+    if arch in config["model"]["archs"]
+]
+
+
 wildcard_constraints:
     run=r"(plain|resnet|resnet_sd)\d+_s\d+",
     variant=r"[a-z0-9_]+",
@@ -62,6 +78,15 @@ def get_family_tables(wildcards):
         tables["landscape_curvature"] = f"{RESULTS}/landscape/curvature.csv"
         tables["landscape_interpolation"] = f"{RESULTS}/landscape/interpolation.csv"
         tables["landscape_ratio_map"] = f"{RESULTS}/landscape/ratio_map.csv"
+    if SIGNAL:
+        tables["signal_layers"] = f"{RESULTS}/signal/layers.csv"
+        tables["signal_mlp"] = f"{RESULTS}/signal/mlp_epochs.csv"
+        tables["signal_speeds"] = f"{RESULTS}/signal/mlp_speeds.csv"
+        tables["signal_rank"] = f"{RESULTS}/signal/rank.csv"
+    if SIGNAL_CONSTRUCT:
+        tables["signal_identity"] = f"{RESULTS}/signal/identity.json"
+        tables["signal_appended"] = f"{RESULTS}/signal/appended.csv"
+        tables["signal_spectra"] = f"{RESULTS}/signal/spectra.csv"
     if VARIANT_RUNS:
         tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
         tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"
@@ -79,6 +104,10 @@ def get_lesion_models(wildcards):
 
 def get_run_summaries(wildcards):
     return [f"{RESULTS}/runs/{run}/summary.json" for run in GRID_RUNS]
+
+
+def get_run_layer_tables(wildcards):
+    return [f"{RESULTS}/runs/{run}/layers.csv" for run in GRID_RUNS]
 
 
 def get_variant_summaries(wildcards):

@@ -5,6 +5,7 @@ rule train:
         summary=f"{RESULTS}/runs/{{run}}/summary.json",
         metrics=f"{RESULTS}/runs/{{run}}/metrics.csv",
         model=f"{RESULTS}/runs/{{run}}/model.pt",
+        layers=f"{RESULTS}/runs/{{run}}/layers.csv",
     log:
         f"{LOGS}/train/{{run}}.log",
     benchmark:

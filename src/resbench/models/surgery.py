@@ -9,6 +9,7 @@ subsampling (option A) stands in, so downsampling deletions are possible but rep
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -96,3 +97,27 @@ def forward_single_path(model: nn.Module, h: torch.Tensor, active: Collection[in
             branch = branch.detach()
         h = torch.relu(branch + skip)
     return model.forward_head(h)
+
+
+@contextmanager
+def batch_statistics(model: nn.Module):
+    """Training-mode forward passes (BatchNorm on batch statistics, as at a training step) that leave
+    the running statistics, the mode and the random streams (dropout, drop-path) exactly as they were:
+    for measurements taken in the middle of training."""
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [(m.momentum, m.num_batches_tracked.clone() if m.num_batches_tracked is not None else None) for m in norms]
+    was_training = model.training
+    devices = [torch.cuda.current_device()] if torch.cuda.is_available() and any(
+        p.is_cuda for p in model.parameters()) else []
+    with torch.random.fork_rng(devices=devices):
+        model.train()
+        for m in norms:
+            m.momentum = 0.0  # running <- (1 - 0) * running
+        try:
+            yield model
+        finally:
+            for m, (momentum, tracked) in zip(norms, saved):
+                m.momentum = momentum
+                if tracked is not None:
+                    m.num_batches_tracked.copy_(tracked)
+            model.train(was_training)

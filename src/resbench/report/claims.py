@@ -93,7 +93,7 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
 
 
 def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_runs: pd.DataFrame | None = None,
-               fail_error: float = 0.2, curvature: pd.DataFrame | None = None) -> list[dict]:
+               fail_error: float = 0.2, curvature: pd.DataFrame | None = None, signal: dict | None = None) -> list[dict]:
     """Every claim the profile's families can test, each with a verdict from the data."""
     claims = [degradation_claim(runs)]
     if lesion is not None and len(lesion):
@@ -108,4 +108,15 @@ def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_r
         from .landscape_claims import landscape_claim
 
         claims.append(landscape_claim(curvature))
+    if signal:
+        from . import signal_claims as sc
+
+        if signal.get("speeds") is not None:
+            claims.append(sc.vanishing_gradients_claim(signal["speeds"], signal["mlp"], signal.get("layers")))
+        if signal.get("rank") is not None:
+            claims.append(sc.rank_collapse_claim(signal["rank"]))
+        if signal.get("identity") is not None:
+            claims.append(sc.identity_construction_claim(signal["identity"]))
+        if signal.get("appended") is not None:
+            claims.append(sc.appended_layers_claim(signal["appended"]))
     return claims

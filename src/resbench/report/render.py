@@ -12,12 +12,13 @@ import jinja2
 import pandas as pd
 
 from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
-from . import figures, landscape_figures, lesion_figures
+from . import figures, landscape_figures, lesion_figures, signal_figures
 from .claims import all_claims, depth_table
 from .lesion_claims import lesion_summary
 from .variant_claims import variant_stats, variant_tables
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
+from ..experiments import LAYER_STATS_IMAGES
 from .style import ARCH_LABELS, apply_style, close
 
 log = logging.getLogger("resbench.report")
@@ -132,6 +133,32 @@ def lesion_section(lesion: pd.DataFrame, paths: pd.DataFrame | None, ensemble: d
                          for d, g in lesion.groupby("depth")}}
 
 
+def read_signal(folder: Path) -> dict | None:
+    """The signal family's tables (None where the profile did not run it)."""
+    tables = {name: read_optional(folder / f"{name}.csv")
+              for name in ("layers", "rank", "appended", "spectra")}
+    tables["mlp"], tables["speeds"] = read_optional(folder / "mlp_epochs.csv"), read_optional(folder / "mlp_speeds.csv")
+    tables["identity"] = read_json(folder / "identity.json") if (folder / "identity.json").exists() else None
+    return tables if any(v is not None for v in tables.values()) else None
+
+
+def signal_section(signal: dict, claim: dict, figs: dict, fig_dir: Path) -> dict:
+    """Figures of the signal family; the template shows whichever parts ran."""
+    if signal["speeds"] is not None:
+        figs["signal_nielsen"] = save_figure(signal_figures.nielsen(signal["speeds"], signal["mlp"]), "signal_nielsen",
+                                             fig_dir)
+    if signal["layers"] is not None:
+        figs["signal_layers"] = save_figure(signal_figures.conv_layers(signal["layers"]), "signal_layers", fig_dir)
+    if signal["rank"] is not None:
+        figs["signal_rank"] = save_figure(signal_figures.rank_by_depth(signal["rank"]), "signal_rank", fig_dir)
+    if signal["appended"] is not None:
+        figs["signal_appended"] = save_figure(signal_figures.appended(signal["appended"], signal["spectra"]),
+                                              "signal_appended", fig_dir)
+    return {"claims": [claim[k] for k in ("vanishing_gradients", "rank_collapse", "identity_construction",
+                                          "appended_layers") if k in claim],
+            "identity": signal["identity"], "stats_images": LAYER_STATS_IMAGES}
+
+
 def render_html(context: dict) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
@@ -150,7 +177,8 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     variant_runs = read_optional(results / "variants" / "runs.csv")
     fail_error = config["variants"]["fail_error"]
     curvature = read_optional(results / "landscape" / "curvature.csv")
-    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature)
+    signal = read_signal(results / "signal")
+    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
@@ -190,6 +218,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
                              "extent": float(surface["alpha"].max()), "seed": int(surface["seed"].iloc[0]),
                              "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
+    signal_context = signal_section(signal, claim, figs, fig_dir) if signal else None
     table = depth_table(runs)
     context = {
         "config": config, "claims": claims, "claim": claim, "figures": figs,
@@ -202,6 +231,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
         "variants": variants_context,
         "landscape": landscape_context,
+        "signal": signal_context,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     html = render_html(context)

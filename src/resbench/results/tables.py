@@ -57,6 +57,14 @@ def run_tables(spec: dict, result: dict, prov: dict) -> tuple[pd.DataFrame, dict
     return epochs, summary
 
 
+def layer_table(spec: dict, result: dict, prov: dict) -> pd.DataFrame:
+    """Per-block signal statistics taken during training (empty when the signal family is off)."""
+    columns = ["epoch", "block", "stage", "grad_norm", "response_std_1", "response_std_2", "dead_fraction"]
+    identity = run_identity(spec, prov)
+    return pd.DataFrame([{**identity, **row} for row in result["layer_stats"]],
+                        columns=[*identity, *columns])
+
+
 def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Collect runs into out_dir/runs.csv and out_dir/epochs.csv; merge provenance."""
     summaries, epochs, provenance = [], [], {}

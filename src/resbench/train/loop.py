@@ -16,6 +16,8 @@ import torch.nn.functional as F
 
 from ..data import load_splits
 from ..data.batches import epoch_generator, iterate_batches
+from ..experiments import LAYER_STATS_IMAGES
+from ..experiments.layer_stats import layer_statistics
 from ..models import count_parameters, create_model
 from . import checkpoint
 from .device import amp_dtype, configure_determinism, describe, select_device, use_channels_last
@@ -106,7 +108,7 @@ def train_run(
     scaler = torch.amp.GradScaler(enabled=amp == torch.float16)
     step_model = torch.compile(model) if train["compile"] and device.type == "cuda" else model
 
-    history, start_epoch, status = [], 0, "completed"
+    history, layer_stats, start_epoch, status = [], [], 0, "completed"
     resume_path = out_dir / RESUME_FILE
     if resume_path.exists():
         state = checkpoint.load(resume_path, map_location=device)
@@ -114,10 +116,16 @@ def train_run(
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             history, start_epoch = list(state["history"]), int(state["epoch"])
+            layer_stats = list(state.get("layer_stats", []))
             log.info("%s: resuming after epoch %d from %s", spec["run_id"], start_epoch, resume_path)
         else:
             log.warning("%s: ignoring %s written for another config", spec["run_id"], resume_path)
 
+    every = spec.get("layer_stats_every", 0)
+    probe = (data.train_x[:LAYER_STATS_IMAGES].contiguous(memory_format=memory_format),
+             data.train_y[:LAYER_STATS_IMAGES])
+    if every and start_epoch == 0:  # at initialization; the probe leaves training bit-identical
+        layer_stats += layer_statistics(model, *probe, epoch=0)
     iters_per_epoch = math.ceil((len(data.train_y) - 1) / train["batch_size"])
     bar = _progress(train["epochs"], start_epoch, spec["run_id"])
     if device.type == "cuda":
@@ -162,9 +170,11 @@ def train_run(
             status = "diverged"
             log.warning("%s: loss is %s at epoch %d; recording the run as diverged", spec["run_id"], train_loss, epoch + 1)
             break
+        if every and ((epoch + 1) % every == 0 or epoch + 1 == train["epochs"]):
+            layer_stats += layer_statistics(model, *probe, epoch=epoch + 1)
         checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
                                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "history": history}, resume_path)
+                                "history": history, "layer_stats": layer_stats}, resume_path)
         message = (f"epoch {epoch + 1}/{train['epochs']} loss {train_loss:.4f} train_err {row['train_error']:.4f} "
                    f"val_err {val_error:.4f} test_err {test_error:.4f} lr {lr:.4g} {seconds:.2f}s")
         if bar is not None:
@@ -179,6 +189,7 @@ def train_run(
     return {
         "state_dict": model.state_dict(),
         "history": history,
+        "layer_stats": layer_stats,
         "status": status,
         "params": count_parameters(model),
         "device": describe(device),

@@ -1,0 +1,72 @@
+import pandas as pd
+
+from resbench.report.signal_claims import (appended_layers_claim, identity_construction_claim, rank_collapse_claim,
+                                           vanishing_gradients_claim)
+
+
+def speeds_table(sigmoid_first_over_last: float, residual_ratio: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, acc = [], []
+    for residual, ratio in ((False, sigmoid_first_over_last), (True, residual_ratio)):
+        for layers in (1, 2, 4):
+            for layer in range(1, layers + 1):
+                # geometric from ratio (first/last) at the deepest net, milder for shallower nets
+                scale = ratio ** ((layers - layer) / 3) if layers > 1 else 1.0
+                rows.append({"activation": "sigmoid", "residual": residual, "layers": layers, "seed": 0,
+                             "epoch": 0, "layer": layer, "speed": 0.05 * scale})
+            acc.append({"activation": "sigmoid", "residual": residual, "layers": layers, "seed": 0, "epoch": 30,
+                        "train_loss": 0.1, "test_accuracy": 0.95 - 0.01 * layers})
+    return pd.DataFrame(rows), pd.DataFrame(acc)
+
+
+def test_vanishing_gradients_verdicts():
+    speeds, mlp = speeds_table(0.01)
+    claim = vanishing_gradients_claim(speeds, mlp, None)
+    assert claim["verdict"] == "reproduced" and "100×" in claim["sentence"]
+    speeds, mlp = speeds_table(0.9)
+    assert vanishing_gradients_claim(speeds, mlp, None)["verdict"] == "not_reproduced"
+
+
+def rank_table(plain_kept: float) -> pd.DataFrame:
+    rows = []
+    for activation in ("linear", "relu", "tanh"):
+        for residual in (False, True):
+            for batchnorm in (False, True):
+                kept = plain_kept if not (batchnorm or residual) else 0.6
+                rows += [{"net": "fc", "activation": activation, "residual": residual, "batchnorm": batchnorm,
+                          "init": 0, "layer": 0, "effective_rank": 50.0},
+                         {"net": "fc", "activation": activation, "residual": residual, "batchnorm": batchnorm,
+                          "init": 0, "layer": 32, "effective_rank": 50.0 * kept}]
+    return pd.DataFrame(rows)
+
+
+def test_rank_collapse_verdicts():
+    assert rank_collapse_claim(rank_table(0.04))["verdict"] == "reproduced"
+    assert rank_collapse_claim(rank_table(0.5))["verdict"] == "not_reproduced"
+
+
+def identity(diff: float, trained_error: float) -> dict:
+    return {"shallow": "plain8_s0", "shallow_depth": 8, "shallow_train_loss": 0.01, "shallow_train_error": 0.0,
+            "constructed": [{"depth": 56, "max_abs_diff": diff, "constructed_train_loss": 0.01,
+                             "constructed_train_error": 0.0, "trained_run": "plain56_s0", "trained_train_loss": 1.0,
+                             "trained_train_error": trained_error}]}
+
+
+def test_identity_construction_verdicts():
+    assert identity_construction_claim(identity(0.0, 0.5))["verdict"] == "reproduced"
+    assert identity_construction_claim(identity(0.0, 0.0))["verdict"] == "inconclusive"
+    assert identity_construction_claim(identity(1e-2, 0.5))["verdict"] == "not_reproduced"
+
+
+def appended(plain_final: float, residual_final: float) -> pd.DataFrame:
+    rows = []
+    for kind, final in (("plain", plain_final), ("residual", residual_final)):
+        for epoch, error in ((0, 0.9), (1, 0.5), (2, final)):
+            rows.append({"appended": kind, "blocks": 4, "shallow": "plain8_s0", "shallow_train_error": 0.0,
+                         "epoch": epoch, "train_loss": error, "train_error": error})
+    return pd.DataFrame(rows)
+
+
+def test_appended_layers_verdicts():
+    assert appended_layers_claim(appended(0.4, 0.0))["verdict"] == "reproduced"
+    assert appended_layers_claim(appended(0.0, 0.0))["verdict"] == "not_reproduced"
+    assert appended_layers_claim(appended(0.4, 0.3))["verdict"] == "not_reproduced"
