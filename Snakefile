@@ -23,9 +23,16 @@ if not workflow.config_settings.configfiles:
 if workflow.config_settings.configfiles and "profile" not in config:
     config["profile"] = Path(workflow.config_settings.configfiles[-1]).stem
 
+# `--config compare_base=<key or rev>` names the other side of the `compare` rule; it is not part of
+# the profile (so it changes no config hash and reruns nothing).
+COMPARE_BASE = str(config.pop("compare_base", ""))
+
 # Validated against workflow/schemas/config.schema.yaml, with defaults filled in; errors name the
 # key and its allowed values (more readable than snakemake.utils.validate's).
 config.update(validate_config(config))
+
+
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"

@@ -64,6 +64,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300},
+              "report": {"title": "Tiny <script>alert(1)</script> run"},
               "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
@@ -100,6 +101,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
     variants = (work / "results/tiny/variants/runs.csv").read_text().splitlines()
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
     assert claims["degradation"]["sentence"].split(":")[0] in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html  # config strings are escaped
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
                 "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d",
@@ -113,6 +115,18 @@ def test_tiny_workflow_end_to_end(tmp_path):
     for caption in ("Figure 1.", "Figure 2.", "Figure 10.", "Table 1.", "Lesions", "Shortcut and block variants",
                     "Loss landscapes", "Signal propagation", "Provenance"):
         assert caption in text
+
+    # The run archived its summary tables; comparing it with itself finds no change.
+    archived = [p for p in (work / "archive").iterdir() if (p / "manifest.json").exists()]
+    assert len(archived) == 1 and (archived[0] / "depth/runs.csv").exists()
+    assert not list(archived[0].rglob("*.pt"))  # small files only
+    same = subprocess.run([sys.executable, "-m", "resbench.cli", "compare", str(archived[0]), "results/tiny",
+                           "--out-dir", "cmp"], cwd=work, capture_output=True, text=True)
+    assert same.returncode == 0, same.stderr
+    assert "No significant error regression" in (work / "cmp/compare.md").read_text()
+    # Snakemake's own report, from the report() declarations.
+    proc = run("--report", "snakemake-report.zip")
+    assert proc.returncode == 0 and (work / "snakemake-report.zip").stat().st_size > 10_000, proc.stderr[-2000:]
 
     # Editing only report code re-renders the report and retrains nothing.
     assert "Nothing to be done" in run("-n").stdout

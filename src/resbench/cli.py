@@ -319,6 +319,71 @@ def cmd_signal_construct(args) -> None:
     write_table_atomic(pd.DataFrame(spectra), args.spectra_out)
 
 
+def cmd_archive(args) -> None:
+    from .config import config_hash, validate_config
+    from .results import git_info
+    from .results.archive import archive_key, write_archive
+
+    config = validate_config(json.loads(args.config_json))
+    git = git_info()
+    key = args.key or archive_key(git["git_commit"], git["git_dirty"], config_hash(config))
+    folder = write_archive(Path(args.results), Path(args.claims), config, key, Path(args.root))
+    log.info("archived %s -> %s", args.results, folder)
+
+
+def cmd_export(args) -> None:
+    from .results.archive import export_bundle, resolve
+
+    try:
+        out = export_bundle(resolve(args.source, Path(args.root)), Path(args.out))
+    except FileNotFoundError as exc:
+        raise ResbenchError(str(exc)) from None
+    log.info("wrote %s", out)
+
+
+def cmd_compare(args) -> int:
+    import datetime as dt
+
+    from .config import config_hash
+    from .report.compare_render import display_rows, render_html, render_markdown
+    from .results import write_text_atomic
+    from .results.archive import resolve
+    from .results.compare import compare_metrics, config_differences, load_result_set, verdict_changes
+
+    if not args.base:
+        raise ResbenchError("no base to compare with: give an archive key, a git revision with archived results, a "
+                            "folder or a bundle (for the Snakemake rule: --config compare_base=<key or rev>)")
+    root = Path(args.root)
+    try:
+        head = load_result_set(resolve(args.head, root), args.head)
+        prefer = config_hash(head.config) if head.config else None
+        base = load_result_set(resolve(args.base, root, prefer_hash=prefer), args.base)
+    except FileNotFoundError as exc:
+        raise ResbenchError(str(exc)) from None
+    diff = config_differences(base.config, head.config)
+    if diff:
+        keys = ", ".join(d["key"] for d in diff)
+        if args.config_mismatch == "refuse":
+            raise ResbenchError(f"the two result sets were made with different configs ({keys}); pass "
+                                f"--config-mismatch warn to compare them anyway")
+        log.warning("the configs differ in: %s", keys)
+    table = compare_metrics(base, head, args.threshold, args.alpha)
+    gating = table[table["gates"] & (table["status"] == "regression")]
+    verdicts = [{**v, "unchanged": v["base"] == v["head"]} for v in verdict_changes(base, head)]
+    n_changed = sum(not v["unchanged"] for v in verdicts)
+    headline = (f"{len(gating)} significant error regression(s), {n_changed} changed verdict(s)"
+                if len(gating) or n_changed else "No significant error regression and no changed verdict")
+    summary = {"base": args.base, "head": args.head, "threshold": args.threshold, "alpha": args.alpha,
+               "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table),
+               "n_regressions": len(gating), "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    out = Path(args.out_dir)
+    write_text_atomic(render_markdown(summary), out / "compare.md")
+    write_text_atomic(render_html(summary), out / "compare.html")
+    print(render_markdown(summary) if args.print else headline)
+    log.info("wrote %s and %s", out / "compare.md", out / "compare.html")
+    return 1 if len(gating) and not args.exit_zero else 0
+
+
 def cmd_concat(args) -> None:
     import pandas as pd
 
@@ -490,6 +555,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spectra-out", required=True)
     p.set_defaults(func=cmd_signal_construct)
 
+    p = sub.add_parser("archive", help="archive a finished run's summary tables under archive/<commit>-<config hash>/",
+                       description="Copies the small summary tables (no checkpoints), claims, config, per-job wall "
+                                   "times and provenance of a results folder to archive/KEY/, the unit `compare` works on.")
+    p.add_argument("--config-json", required=True)
+    p.add_argument("--results", required=True, help="results/<profile> folder")
+    p.add_argument("--claims", required=True, help="reports/<profile>/claims.json")
+    p.add_argument("--key", help="archive key (default: <commit>[-dirty]-<config hash>)")
+    p.add_argument("--root", default="archive")
+    p.set_defaults(func=cmd_archive)
+
+    p = sub.add_parser("export", help="write one archived result set as a .tar.gz bundle to send to a colleague")
+    p.add_argument("source", help="archive key, git revision with archived results, or folder")
+    p.add_argument("--out", required=True, help="bundle path (.tar.gz)")
+    p.add_argument("--root", default="archive")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("compare", help="compare two result sets: changed verdicts and significant regressions first",
+                       description="BASE and HEAD are archive keys, git revisions with archived results, results or "
+                                   "archive folders, or exported .tar.gz bundles. Writes compare.md (for a pull-request "
+                                   "comment) and compare.html: per metric both means +- std over seeds, the delta and "
+                                   "Welch's t-test. Exit status: 0, 1 when an error metric regresses significantly "
+                                   "beyond --threshold, 2 on bad input or a refused config mismatch.",
+                       epilog="example: resbench compare main HEAD --out-dir reports/quick   (both commits run first)")
+    p.add_argument("base")
+    p.add_argument("head")
+    p.add_argument("--out-dir", default=".", help="where compare.md and compare.html go (default: here)")
+    p.add_argument("--threshold", type=float, default=0.01,
+                   help="smallest error change (fraction) that counts, default 0.01 = one percentage point")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level of Welch's t-test (default 0.05)")
+    p.add_argument("--config-mismatch", choices=["warn", "refuse"], default="warn",
+                   help="when the two configs differ: list the keys and go on (warn), or stop with status 2")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with regressions (reports only)")
+    p.add_argument("--print", action="store_true", help="print the markdown to stdout")
+    p.add_argument("--root", default="archive", help="folder of archived result sets (default: archive)")
+    p.set_defaults(func=cmd_compare)
+
     p = sub.add_parser("concat", help="concatenate CSV tables (or flat JSON records) into one CSV")
     p.add_argument("tables", nargs="+")
     p.add_argument("--out", required=True)
@@ -532,11 +633,10 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("fontTools", "weasyprint", "matplotlib"):  # font subsetting chatter in report logs
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except ResbenchError as exc:
         print(f"resbench {args.verb}: error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

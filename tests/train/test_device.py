@@ -25,3 +25,13 @@ def test_auto_device_matches_cuda_availability():
 def test_requesting_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(ResbenchError, match="no CUDA device"):
         select_device("cuda")
+
+
+def test_with_several_gpus_the_one_with_most_free_memory_is_chosen(monkeypatch):
+    free = {0: 2 * 2**30, 1: 9 * 2**30, 2: 5 * 2**30}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda i: (free[i], 80 * 2**30))
+    assert select_device("auto") == torch.device("cuda", 1)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert select_device("cuda") == torch.device("cuda", 0)

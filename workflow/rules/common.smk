@@ -2,7 +2,9 @@ import json
 import shlex
 from pathlib import Path
 
-from resbench.config import run_specs, variant_specs
+from resbench.config import config_hash, run_specs, variant_specs
+from resbench.results import git_info
+from resbench.results.archive import archive_key
 
 PROFILE = config["profile"]
 RESULTS = f"results/{PROFILE}"
@@ -12,6 +14,9 @@ GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
 VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
 RUNS = {**GRID_RUNS, **VARIANT_RUNS}
 DATASET = config["dataset"]
+# Where this run's summary tables are archived for `resbench compare`: commit + config hash.
+_GIT = git_info(workflow.basedir)
+ARCHIVE_KEY = archive_key(_GIT["git_commit"], _GIT["git_dirty"], config_hash(config))
 REPORT_SOURCES = sorted(
     str(p)
     for p in Path(workflow.basedir, "src/resbench/report").rglob("*")
@@ -64,7 +69,7 @@ wildcard_constraints:
 
 
 def get_final_targets():
-    return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json"]
+    return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json", f"archive/{ARCHIVE_KEY}/manifest.json"]
 
 
 def get_family_tables(wildcards):

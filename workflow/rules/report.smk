@@ -27,9 +27,16 @@ rule report:
         provenance=rules.aggregate.output.provenance,
         code=REPORT_SOURCES,
     output:
-        html=f"{REPORTS}/report.html",
-        pdf=f"{REPORTS}/report.pdf",
-        claims=f"{REPORTS}/claims.json",
+        html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="1. Report"),
+        pdf=report(f"{REPORTS}/report.pdf", caption="../report/report.rst", category="1. Report"),
+        claims=report(f"{REPORTS}/claims.json", caption="../report/claims.rst", category="1. Report"),
+        figures=report(
+            directory(f"{REPORTS}/figures"),
+            patterns=["{name}.png"],
+            caption="../report/figure.rst",
+            category="2. Figures",
+            labels={"figure": "{name}"},
+        ),
     log:
         f"{LOGS}/report.log",
     benchmark:
@@ -45,3 +52,49 @@ rule report:
         "../../envs/resbench.yaml"
     shell:
         "resbench report --config-json {params.config:q} --results {params.results} --out {params.out_dir} > {log} 2>&1"
+
+
+# The two result sets compared are this run's archive and `compare_base` (an archive key, a git
+# revision with archived results, a results folder or an exported bundle):
+#   snakemake compare --config compare_base=<key or rev>
+rule archive:
+    input:
+        claims=rules.report.output.claims,
+        runs=rules.aggregate.output.runs,
+    output:
+        manifest=f"archive/{ARCHIVE_KEY}/manifest.json",
+    log:
+        f"{LOGS}/archive.log",
+    params:
+        config=json.dumps(config, sort_keys=True),
+        results=lambda wildcards, input: Path(input.runs).parents[1],
+        key=ARCHIVE_KEY,
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench archive --config-json {params.config:q} --results {params.results} --claims {input.claims} "
+        "--key {params.key} > {log} 2>&1"
+
+
+rule compare:
+    input:
+        head=rules.archive.output.manifest,
+    output:
+        html=f"{REPORTS}/compare.html",
+        md=f"{REPORTS}/compare.md",
+    log:
+        f"{LOGS}/compare.log",
+    params:
+        base=COMPARE_BASE,
+        head=lambda wildcards, input: Path(input.head).parent,
+        out_dir=lambda wildcards, output: Path(output.html).parent,
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench compare {params.base:q} {params.head} --out-dir {params.out_dir} --exit-zero > {log} 2>&1"

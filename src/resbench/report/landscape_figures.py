@@ -20,27 +20,37 @@ def _grid(surface: pd.DataFrame, arch: str, depth: int):
 
 def contours(surface: pd.DataFrame):
     """log10 training loss over the 2-D slice; rows = plain / ResNet, columns = depth, shared levels."""
-    depths = sorted(surface["depth"].unique())
-    archs = [a for a in ARCHS if a in set(surface["arch"])]
     logs = np.log10(surface["loss"].clip(lower=1e-8))
     levels = np.linspace(np.floor(logs.min() * 2) / 2, np.ceil(logs.max() * 2) / 2, 13)
-    fig, axes = plt.subplots(len(archs), len(depths), figsize=(3.1 * len(depths) + 1, 3.0 * len(archs)),
+    fig, axes, panels = _panels(surface, 3.1, 3.0)
+    for ax, arch, depth in panels:
+        a, b, z = _grid(surface, arch, depth)
+        filled = ax.contourf(b, a, z, levels=levels, cmap="viridis")
+        lines = ax.contour(b, a, z, levels=levels[::2], colors="white", linewidths=0.6)
+        ax.clabel(lines, fmt="%.1f", fontsize=6)
+        ax.plot(0, 0, marker="+", color="red")
+    fig.colorbar(filled, ax=axes, shrink=0.8, label="log10 training loss")
+    return fig
+
+
+def _panels(frame: pd.DataFrame, width: float, height: float):
+    """(figure, axes, [(ax, arch, depth)]): plain / ResNet rows x depth columns on shared axes, each
+    panel titled in its family's colour, α and β labelled on the outer panels."""
+    depths = sorted(frame["depth"].unique())
+    archs = [a for a in ARCHS if a in set(frame["arch"])]
+    fig, axes = plt.subplots(len(archs), len(depths), figsize=(width * len(depths) + 1, height * len(archs)),
                              squeeze=False, sharex=True, sharey=True)
+    panels = []
     for r, arch in enumerate(archs):
         for c, depth in enumerate(depths):
             ax = axes[r][c]
-            a, b, z = _grid(surface, arch, depth)
-            filled = ax.contourf(b, a, z, levels=levels, cmap="viridis")
-            lines = ax.contour(b, a, z, levels=levels[::2], colors="white", linewidths=0.6)
-            ax.clabel(lines, fmt="%.1f", fontsize=6)
-            ax.plot(0, 0, marker="+", color="red")
             ax.set_title(f"{ARCH_LABELS[arch]}-{depth}", color=ARCH_COLORS[arch])
             if r == len(archs) - 1:
                 ax.set_xlabel("β")
             if c == 0:
                 ax.set_ylabel("α")
-    fig.colorbar(filled, ax=axes, shrink=0.8, label="log10 training loss")
-    return fig
+            panels.append((ax, arch, depth))
+    return fig, axes, panels
 
 
 def slices(surface: pd.DataFrame):
@@ -101,28 +111,18 @@ def interpolation(interp: pd.DataFrame):
 def ratio_map(cells: pd.DataFrame):
     """|lambda_min/lambda_max| over the coarse grid (Li et al. 2018, Fig. 8), plain / ResNet x depth,
     one colour scale from 0 (locally convex) up; each cell annotated with its value."""
-    depths = sorted(cells["depth"].unique())
-    archs = [a for a in ARCHS if a in set(cells["arch"])]
     top = max(float(cells["curvature_ratio"].max()), 1e-3)
-    fig, axes = plt.subplots(len(archs), len(depths), figsize=(2.6 * len(depths) + 1, 2.5 * len(archs)),
-                             squeeze=False, sharex=True, sharey=True)
-    for r, arch in enumerate(archs):
-        for c, depth in enumerate(depths):
-            ax = axes[r][c]
-            s = cells[(cells["arch"] == arch) & (cells["depth"] == depth)]
-            ratio = s.pivot(index="i", columns="j", values="curvature_ratio").to_numpy()
-            lo, hi = float(s["alpha"].min()), float(s["alpha"].max())
-            half = (hi - lo) / (len(ratio) - 1) / 2 if len(ratio) > 1 else 0.5  # cells centred on the points
-            image = ax.imshow(ratio, origin="lower", extent=(lo - half, hi + half, lo - half, hi + half),
-                              cmap="magma", vmin=0, vmax=top)
-            ax.grid(False)
-            for (i, j), value in np.ndenumerate(ratio):
-                ax.text(lo + j * 2 * half, lo + i * 2 * half, f"{value:.2f}", ha="center", va="center", fontsize=6,
-                        color="white" if value < top / 2 else "black")
-            ax.set_title(f"{ARCH_LABELS[arch]}-{depth}", color=ARCH_COLORS[arch])
-            if r == len(archs) - 1:
-                ax.set_xlabel("β")
-            if c == 0:
-                ax.set_ylabel("α")
+    fig, axes, panels = _panels(cells, 2.6, 2.5)
+    for ax, arch, depth in panels:
+        s = cells[(cells["arch"] == arch) & (cells["depth"] == depth)]
+        ratio = s.pivot(index="i", columns="j", values="curvature_ratio").to_numpy()
+        lo, hi = float(s["alpha"].min()), float(s["alpha"].max())
+        half = (hi - lo) / (len(ratio) - 1) / 2 if len(ratio) > 1 else 0.5  # cells centred on the points
+        image = ax.imshow(ratio, origin="lower", extent=(lo - half, hi + half, lo - half, hi + half),
+                          cmap="magma", vmin=0, vmax=top)
+        ax.grid(False)
+        for (i, j), value in np.ndenumerate(ratio):
+            ax.text(lo + j * 2 * half, lo + i * 2 * half, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                    color="white" if value < top / 2 else "black")
     fig.colorbar(image, ax=axes, shrink=0.8, label="|λmin / λmax|")
     return fig

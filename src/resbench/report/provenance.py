@@ -6,19 +6,24 @@ from pathlib import Path
 import pandas as pd
 
 
-def rule_wall_times(benchmark_dir: Path) -> pd.DataFrame:
-    """Snakemake benchmark files (one TSV per job) summed per rule: jobs, total and max seconds."""
+def benchmark_seconds(benchmark_dir: Path) -> pd.DataFrame:
+    """Snakemake benchmark files (one TSV per job) as rows of rule, job and wall seconds."""
     rows = []
-    for path in sorted(benchmark_dir.rglob("*.tsv")):
-        rule = path.parent.name if path.parent != benchmark_dir else path.stem
+    for path in sorted(Path(benchmark_dir).rglob("*.tsv")):
+        rule = path.parent.name if path.parent != Path(benchmark_dir) else path.stem
         try:
             seconds = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
         except (KeyError, IndexError, ValueError, pd.errors.ParserError):
             continue
-        rows.append({"rule": rule, "seconds": seconds})
-    if not rows:
+        rows.append({"rule": rule, "job": path.stem, "seconds": seconds})
+    return pd.DataFrame(rows, columns=["rule", "job", "seconds"])
+
+
+def rule_wall_times(benchmark_dir: Path) -> pd.DataFrame:
+    """Wall seconds summed per rule: jobs, total and max seconds."""
+    frame = benchmark_seconds(benchmark_dir)
+    if frame.empty:
         return pd.DataFrame(columns=["rule", "jobs", "total_s", "max_s"])
-    frame = pd.DataFrame(rows)
     return frame.groupby("rule")["seconds"].agg(jobs="count", total_s="sum", max_s="max").reset_index()
 
 

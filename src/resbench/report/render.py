@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
 from . import figures, landscape_figures, lesion_figures, signal_figures
+from .archs import arch_sort_key
 from .claims import all_claims, depth_table
 from .lesion_claims import lesion_summary
 from .variant_claims import variant_stats, variant_tables
@@ -85,6 +86,13 @@ def limitations(config: dict) -> list[str]:
         out.append(f"{len(config['seeds'])} seeds instead of 5: spreads are rough.")
     if d["limit_train"]:
         out.append(f"Training set limited to {d['limit_train']} images.")
+    if config["signal"]["enabled"] and d["name"] != "mnist":
+        out.append(f"Nielsen's sigmoid MLPs are trained on {d['name']}, not MNIST ({config['signal']['mlp_epochs']} "
+                   "epochs); the speeds of learning are comparable in shape, not in value.")
+    if config["landscape"]["enabled"] and config["landscape"]["resolution"] < 51:
+        out.append(f"Loss surfaces on a {config['landscape']['resolution']}×{config['landscape']['resolution']} grid "
+                   f"over {config['landscape']['subset']} training images (Li et al.: 51×51 on the full set)"
+                   + ("; no |λmin/λmax| map." if not config["landscape"]["ratio_map"] else "."))
     if not out:
         out.append("The profile follows the published recipe; remaining differences are hardware and software "
                    "versions (see Provenance).")
@@ -131,6 +139,15 @@ def lesion_section(lesion: pd.DataFrame, paths: pd.DataFrame | None, ensemble: d
             "summary": lesion_summary(lesion).to_dict(orient="records"),
             "n_blocks": {int(d): int(len(g[g["kind"] == "delete_one"]) / max(1, g["run_id"].nunique()))
                          for d, g in lesion.groupby("depth")}}
+
+
+def throughput_table(runs: pd.DataFrame, epochs: pd.DataFrame) -> list[dict]:
+    """Training images/s (mean over epochs and seeds) and peak GPU memory per arch x depth."""
+    speed = epochs.groupby(["arch", "depth"])["images_per_second"].mean().rename("images_per_second")
+    peak = runs.groupby(["arch", "depth"])["peak_memory_mb"].max().rename("peak_memory_mb")
+    device = runs.groupby(["arch", "depth"])["device"].first()
+    table = pd.concat([speed, peak, device], axis=1).reset_index().sort_values(["arch", "depth"], key=arch_sort_key)
+    return table.to_dict(orient="records")
 
 
 def read_signal(folder: Path) -> dict | None:
@@ -228,6 +245,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         "methods": methods(config, runs), "limitations": limitations(config),
         "provenance": summarize_provenance(runs, per_run),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
+        "throughput": throughput_table(runs, epochs),
         "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
         "variants": variants_context,
         "landscape": landscape_context,

@@ -61,4 +61,6 @@ def hardware() -> dict:
 
 
 def provenance() -> dict:
-    return {**git_info(), "versions": package_versions(), "hardware": hardware()}
+    """Code version, packages, hardware, and the scheduler job this process ran in (if any)."""
+    return {**git_info(), "versions": package_versions(), "hardware": hardware(),
+            "slurm_job_id": os.environ.get("SLURM_JOB_ID")}

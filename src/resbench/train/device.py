@@ -9,11 +9,18 @@ from ..errors import ResbenchError
 
 
 def select_device(preference: str = "auto") -> torch.device:
+    """CUDA when present (auto) or asked for; with several visible GPUs, the one with the most free
+    memory, so concurrent jobs of a workstation run (`--resources gpu=N`) spread over the GPUs. Under
+    SLURM each job sees only its own GPU(s), so this is cuda:0 there."""
     if preference == "cuda" and not torch.cuda.is_available():
         raise ResbenchError("device: cuda was requested but no CUDA device is visible; use device: auto or cpu")
     if preference == "cpu" or not torch.cuda.is_available():
         return torch.device("cpu")
-    return torch.device("cuda")
+    count = torch.cuda.device_count()
+    if count <= 1:
+        return torch.device("cuda", 0)
+    free = [torch.cuda.mem_get_info(i)[0] for i in range(count)]
+    return torch.device("cuda", max(range(count), key=lambda i: free[i]))
 
 
 def amp_dtype(preference: str, device: torch.device) -> torch.dtype | None:

@@ -1,0 +1,73 @@
+"""compare.md (for a pull-request comment) and compare.html from a comparison of two result sets."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..results.compare import METRICS
+
+STATUS_MARK = {"regression": "❌ regression", "improvement": "✅ improvement", "changed": "⚠️ changed", "same": ""}
+
+
+def _num(x: float, metric: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if metric.endswith("error") or metric in ("delete_one_increase", "nonconvex_fraction"):
+        return f"{100 * x:.2f}%"
+    return f"{x:.4g}"
+
+
+def _cell(mean: float, std: float, n: int, metric: str) -> str:
+    return f"{_num(mean, metric)} ± {_num(std, metric)} (n={n})" if n > 1 else f"{_num(mean, metric)} (n={n})"
+
+
+def display_rows(table: pd.DataFrame) -> list[dict]:
+    """Rows formatted for both outputs."""
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append({"metric": r.metric, "what": METRICS[r.metric][0], "key": r.key, "status": r.status,
+                     "mark": STATUS_MARK[r.status], "gates": r.gates,
+                     "base": _cell(r.base_mean, r.base_std, r.n_base, r.metric),
+                     "head": _cell(r.head_mean, r.head_std, r.n_head, r.metric),
+                     "delta": ("+" if r.delta > 0 else "") + _num(r.delta, r.metric) if not math.isnan(r.delta) else "—",
+                     "p": "—" if math.isnan(r.p_value) else f"{r.p_value:.3g}"})
+    return rows
+
+
+def _md(value) -> str:
+    """A table cell: pipes would end the cell, newlines the row."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(summary: dict) -> str:
+    lines = [f"## resbench compare: `{summary['base']}` → `{summary['head']}`", ""]
+    lines.append(f"**{summary['headline']}** (threshold {summary['threshold']}, α = {summary['alpha']}, Welch's t-test "
+                 "over seeds)")
+    lines.append("")
+    if summary["config_diff"]:
+        lines += ["### Configs differ", "", "| key | base | head |", "|---|---|---|"]
+        lines += [f"| `{d['key']}` | `{_md(d['base'])}` | `{_md(d['head'])}` |" for d in summary["config_diff"]]
+        lines.append("")
+    changed = [v for v in summary["verdicts"] if v["base"] != v["head"]]
+    lines += ["### Claims", "", "| claim | base | head |", "|---|---|---|"]
+    for v in sorted(summary["verdicts"], key=lambda v: v["base"] == v["head"]):
+        flag = " **(changed)**" if v["base"] != v["head"] else ""
+        lines.append(f"| {v['id']}{flag} | {v['base']} | {v['head']} |")
+    lines.append("")
+    if not changed:
+        lines += ["No verdict changed.", ""]
+    lines += ["### Metrics", "", "| | metric | on | base | head | Δ | p |", "|---|---|---|---|---|---|---|"]
+    for r in summary["rows"]:
+        lines.append(f"| {r['mark']} | {r['metric']} | {r['key']} | {r['base']} | {r['head']} | {r['delta']} | {r['p']} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(summary: dict) -> str:
+    import jinja2
+
+    from .render import TEMPLATES
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
+    return env.get_template("compare.html.j2").render(css=(TEMPLATES / "report.css").read_text(), **summary)

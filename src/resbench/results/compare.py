@@ -1,0 +1,166 @@
+"""Compare two result sets (archived runs of two commits, result directories or exported bundles):
+per metric the two means and spreads over seeds, the delta and Welch's t-test; changed verdicts and
+significant regressions first."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import read_json
+
+# metric -> (what it measures, +1 if larger is worse, -1 if larger is better, gates the exit status)
+METRICS = {
+    "final_test_error": ("final test error, per arch x depth", +1, True),
+    "final_train_error": ("final training error, per arch x depth", +1, True),
+    "variant_test_error": ("final test error, per shortcut/block variant", +1, True),
+    "delete_one_increase": ("mean test-error increase when deleting one in-stage block", +1, False),
+    "curvature_ratio": ("Hessian |lambda_min/lambda_max| at the centre", +1, False),
+    "nonconvex_fraction": ("non-convex share of the loss surface", +1, False),
+    "images_per_second": ("training throughput (images/s), mean over epochs", -1, False),
+    "rule_seconds": ("wall time per job of the rule (s)", +1, False),
+}
+
+
+@dataclass
+class ResultSet:
+    """The small tables of one completed run of the suite."""
+    label: str
+    manifest: dict = field(default_factory=dict)
+    config: dict | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    claims: list[dict] = field(default_factory=list)
+
+
+def load_result_set(folder: Path, label: str) -> ResultSet:
+    """An archive folder (manifest.json + tables) or a results/<profile>/ folder."""
+    folder = Path(folder)
+    manifest = read_json(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
+    config = read_json(folder / "config.json") if (folder / "config.json").exists() else None
+    names = {"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "variants": "variants/runs.csv",
+             "lesion": "lesion/lesion.csv", "curvature": "landscape/curvature.csv", "rule_times": "rule_times.csv"}
+    tables = {k: pd.read_csv(folder / v) for k, v in names.items()
+              if (folder / v).exists() and (folder / v).stat().st_size > 1}
+    if "rule_times" not in tables and (folder / "benchmarks").is_dir():
+        from ..report.provenance import benchmark_seconds
+
+        tables["rule_times"] = benchmark_seconds(folder / "benchmarks")
+    claims_path = folder / "claims.json"
+    if not claims_path.exists() and folder.parent.name == "results":  # results/<p> -> reports/<p>/claims.json
+        claims_path = folder.parents[1] / "reports" / folder.name / "claims.json"
+    claims = read_json(claims_path)["claims"] if claims_path.exists() else []
+    if "runs" not in tables:
+        raise FileNotFoundError(f"{folder} holds no depth/runs.csv: not an archive or a results folder")
+    return ResultSet(label, manifest, config, tables, claims)
+
+
+def metric_samples(rs: ResultSet) -> pd.DataFrame:
+    """Long table: metric, key (what it is measured on), value; one row per seed (or job)."""
+    frames = []
+    runs = rs.tables["runs"]
+    key = runs["arch"] + "-" + runs["depth"].astype(str)
+    for metric in ("final_test_error", "final_train_error"):
+        frames.append(pd.DataFrame({"metric": metric, "key": key, "value": runs[metric]}))
+    if "variants" in rs.tables:
+        v = rs.tables["variants"]
+        frames.append(pd.DataFrame({"metric": "variant_test_error", "key": v["variant"] + "-" + v["depth"].astype(str),
+                                    "value": v["final_test_error"]}))
+    if "lesion" in rs.tables:
+        les = rs.tables["lesion"]
+        base = les[les["kind"] == "none"].set_index(["arch", "depth", "seed"])["test_error"]
+        one = les[(les["kind"] == "delete_one") & ~les["downsampling"].astype(bool)]
+        mean = one.groupby(["arch", "depth", "seed"])["test_error"].mean()
+        rise = (mean - base.reindex(mean.index)).reset_index()
+        frames.append(pd.DataFrame({"metric": "delete_one_increase",
+                                    "key": rise["arch"] + "-" + rise["depth"].astype(str), "value": rise["test_error"]}))
+    if "curvature" in rs.tables:
+        c = rs.tables["curvature"]
+        for metric in ("curvature_ratio", "nonconvex_fraction"):
+            frames.append(pd.DataFrame({"metric": metric, "key": c["arch"] + "-" + c["depth"].astype(str),
+                                        "value": c[metric]}))
+    if "epochs" in rs.tables:
+        e = rs.tables["epochs"].groupby(["arch", "depth", "seed"])["images_per_second"].mean().reset_index()
+        frames.append(pd.DataFrame({"metric": "images_per_second", "key": e["arch"] + "-" + e["depth"].astype(str),
+                                    "value": e["images_per_second"]}))
+    if "rule_times" in rs.tables:
+        t = rs.tables["rule_times"]
+        frames.append(pd.DataFrame({"metric": "rule_seconds", "key": t["rule"], "value": t["seconds"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided p-value of Welch's t-test; NaN when either side has fewer than two finite samples."""
+    from scipy import stats
+
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return math.nan
+    if np.var(a) == 0 and np.var(b) == 0:
+        return 1.0 if a.mean() == b.mean() else 0.0
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: float) -> pd.DataFrame:
+    """One row per (metric, key) present in both sets: n, mean, std, delta, p, and the status
+    'regression' / 'improvement' (significant and beyond the threshold), 'changed' (beyond the
+    threshold, untestable with one sample) or 'same'."""
+    a, b = metric_samples(base), metric_samples(head)
+    rows = []
+    for (metric, key), ga in a.groupby(["metric", "key"], sort=False):
+        gb = b[(b["metric"] == metric) & (b["key"] == key)]
+        if gb.empty:
+            continue
+        va, vb = ga["value"].to_numpy(float), gb["value"].to_numpy(float)
+        delta = float(np.nanmean(vb) - np.nanmean(va)) if np.isfinite(vb).any() and np.isfinite(va).any() else math.nan
+        p = welch_p(va, vb)
+        sign = METRICS[metric][1]
+        scale = threshold if metric not in ("rule_seconds", "images_per_second") else abs(np.nanmean(va)) * 0.1
+        nan_change = np.isfinite(va).all() != np.isfinite(vb).all()  # a run diverged on one side only
+        if nan_change:
+            status = "regression" if not np.isfinite(vb).all() else "improvement"
+        elif not math.isnan(delta) and abs(delta) > scale and (p < alpha if not math.isnan(p) else False):
+            status = "regression" if sign * delta > 0 else "improvement"
+        elif not math.isnan(delta) and abs(delta) > scale and math.isnan(p):
+            status = "changed"
+        else:
+            status = "same"
+        rows.append({"metric": metric, "key": key, "gates": METRICS[metric][2],
+                     "n_base": int(np.isfinite(va).sum()), "base_mean": float(np.nanmean(va)) if np.isfinite(va).any() else math.nan,
+                     "base_std": float(np.nanstd(va, ddof=1)) if np.isfinite(va).sum() > 1 else math.nan,
+                     "n_head": int(np.isfinite(vb).sum()), "head_mean": float(np.nanmean(vb)) if np.isfinite(vb).any() else math.nan,
+                     "head_std": float(np.nanstd(vb, ddof=1)) if np.isfinite(vb).sum() > 1 else math.nan,
+                     "delta": delta, "p_value": p, "status": status})
+    table = pd.DataFrame(rows)
+    order = {"regression": 0, "improvement": 1, "changed": 2, "same": 3}
+    return table.sort_values(["status", "gates", "metric", "key"], key=lambda c: c.map(order) if c.name == "status"
+                             else (~c if c.name == "gates" else c)).reset_index(drop=True)
+
+
+def verdict_changes(base: ResultSet, head: ResultSet) -> list[dict]:
+    a = {c["id"]: c for c in base.claims}
+    b = {c["id"]: c for c in head.claims}
+    return [{"id": k, "base": a.get(k, {}).get("verdict", "absent"), "head": b.get(k, {}).get("verdict", "absent"),
+             "base_key": a.get(k, {}).get("key_number", ""), "head_key": b.get(k, {}).get("key_number", "")}
+            for k in sorted(set(a) | set(b))]
+
+
+def config_differences(base: dict | None, head: dict | None) -> list[dict]:
+    """Dotted keys whose values differ between two configs (empty when either is unknown)."""
+    if base is None or head is None:
+        return []
+
+    def flat(d: dict, prefix: str = "") -> dict:
+        out = {}
+        for k, v in d.items():
+            if isinstance(v, dict):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[f"{prefix}{k}"] = v
+        return out
+
+    fa, fb = flat(base), flat(head)
+    return [{"key": k, "base": fa.get(k, "(absent)"), "head": fb.get(k, "(absent)")}
+            for k in sorted(set(fa) | set(fb)) if fa.get(k, "(absent)") != fb.get(k, "(absent)")]

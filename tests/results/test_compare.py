@@ -1,0 +1,101 @@
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resbench.cli import main
+from resbench.config import validate_config
+
+
+def write_set(folder, config, plain_shift=0.0, seed=0):
+    """A small archive: 3 seeds of plain/ResNet at two depths, claims, config and manifest."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for arch in ("plain", "resnet"):
+        for depth in (8, 20):
+            for s in range(3):
+                err = 0.05 + 0.005 * rng.standard_normal() + (plain_shift if arch == "plain" and depth == 20 else 0)
+                rows.append({"arch": arch, "depth": depth, "seed": s, "run_id": f"{arch}{depth}_s{s}",
+                             "final_test_error": err, "final_train_error": err / 2, "status": "completed"})
+    (folder / "depth").mkdir(parents=True)
+    pd.DataFrame(rows).to_csv(folder / "depth" / "runs.csv", index=False)
+    verdict = "reproduced" if plain_shift else "not_reproduced"
+    (folder / "claims.json").write_text(json.dumps({"claims": [
+        {"id": "degradation", "verdict": verdict, "key_number": f"rise {plain_shift}"}]}))
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "manifest.json").write_text(json.dumps({"key": folder.name, "created": "2026-11-25T00:00:00"}))
+    return folder
+
+
+@pytest.fixture
+def config():
+    return validate_config({"profile": "t"})
+
+
+def compare(tmp_path, base, head, *extra):
+    out = tmp_path / "out"
+    code = main(["compare", str(base), str(head), "--out-dir", str(out), *extra])
+    return code, (out / "compare.md").read_text() if (out / "compare.md").exists() else "", out
+
+
+def test_a_result_set_compared_with_itself_reports_no_change(tmp_path, config):
+    a = write_set(tmp_path / "a", config)
+    code, md, _ = compare(tmp_path, a, a)
+    assert code == 0
+    assert "No significant error regression and no changed verdict" in md
+    assert "regression" not in md.split("### Metrics")[1]
+
+
+def test_an_injected_regression_is_detected_first_and_fails(tmp_path, config):
+    base = write_set(tmp_path / "base", config)
+    head = tmp_path / "head"
+    shutil.copytree(base, head)
+    runs = pd.read_csv(head / "depth" / "runs.csv")
+    runs.loc[(runs["arch"] == "plain") & (runs["depth"] == 20), "final_test_error"] += 0.2
+    runs.to_csv(head / "depth" / "runs.csv", index=False)
+    code, md, out = compare(tmp_path, base, head)
+    assert code == 1
+    first_row = md.split("### Metrics")[1].splitlines()[4]
+    assert "regression" in first_row and "final_test_error" in first_row and "plain-20" in first_row
+    assert "1 significant error regression" in md
+    assert (out / "compare.html").exists()
+
+
+def test_a_changed_verdict_is_listed_first(tmp_path, config):
+    base = write_set(tmp_path / "base", config)
+    head = write_set(tmp_path / "head", config, plain_shift=0.3)
+    code, md, _ = compare(tmp_path, base, head)
+    assert code == 1
+    assert "| degradation **(changed)** | not_reproduced | reproduced |" in md
+
+
+def test_a_config_mismatch_is_named_and_can_be_refused(tmp_path, config, capsys):
+    base = write_set(tmp_path / "base", config)
+    other = json.loads(json.dumps(config))
+    other["train"]["lr"] = 0.05
+    head = write_set(tmp_path / "head", other)
+    code, md, _ = compare(tmp_path, base, head)
+    assert code == 0 and "| `train.lr` | `0.1` | `0.05` |" in md
+    code, _, _ = compare(tmp_path, base, head, "--config-mismatch", "refuse")
+    assert code == 2 and "train.lr" in capsys.readouterr().err
+
+
+def test_compare_html_escapes_hostile_strings(tmp_path, config):
+    hostile = json.loads(json.dumps(config))
+    hostile["report"]["title"] = "<script>alert(1)</script>"
+    base = write_set(tmp_path / "base", config)
+    head = write_set(tmp_path / "head", hostile)
+    _, _, out = compare(tmp_path, base, head)
+    html = (out / "compare.html").read_text()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_bundles_and_unknown_names(tmp_path, config, monkeypatch):
+    a = write_set(tmp_path / "archive" / "abc123-def", config)
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "abc123-def", "--out", "bundle.tar.gz"]) == 0
+    code, md, _ = compare(tmp_path, "bundle.tar.gz", "abc123-def")
+    assert code == 0 and "No significant" in md
+    assert main(["compare", "no-such-thing", str(a), "--out-dir", "x"]) == 2
