@@ -19,6 +19,8 @@ The Snakemake workflow calls these verbs; you rarely need them directly. Example
   resbench report --config config/quick.yaml --results results/quick --out reports/quick
   resbench data cifar10 --root data --download      # on a machine with internet
   resbench config config/paper.yaml                 # print the validated config with defaults
+  resbench compare main HEAD --out-dir cmp          # two commits' archived results (run both first)
+  resbench export HEAD --out results.tar.gz         # one commit's results as a bundle for a colleague
 """
 
 
