@@ -287,11 +287,13 @@ def cmd_signal_construct(args) -> None:
     x, y = data.train_x, data.train_y
     shallow_loss, shallow_error = loss_and_error(shallow, x, y)
     constructed = []
+    with torch.no_grad():
+        shallow_logits = shallow(x)
     for model_path in args.deep:
         trained, deep_spec = load_trained(model_path)
         deep = identity_extended(shallow, deep_spec["depth"])
         with torch.no_grad():
-            diff = float((deep(x) - shallow(x)).abs().max())
+            diff = float((deep(x) - shallow_logits).abs().max())
         loss, error = loss_and_error(deep, x, y)
         trained_loss, trained_error = loss_and_error(trained, x, y)
         constructed.append({"shallow": spec["run_id"], "depth": deep_spec["depth"], "max_abs_diff": diff,

@@ -9,12 +9,15 @@ the identity, residual blocks only F(x) -> 0.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..models import create_model
 from ..models.cifar_resnet import BasicBlock, blocks_per_stage
+from ..train.loop import evaluate
 
 
 def set_identity(block: BasicBlock) -> None:
@@ -66,15 +69,15 @@ def appended_blocks(channels: int, k: int, residual: bool) -> nn.Sequential:
     return blocks
 
 
-@torch.no_grad()
-def _error(blocks: nn.Module, head, features: torch.Tensor, y: torch.Tensor, batch: int = 1024) -> tuple[float, float]:
-    blocks.eval()
-    loss, wrong = 0.0, 0
-    for s in range(0, len(y), batch):
-        logits = head(blocks(features[s:s + batch]))
-        loss += float(F.cross_entropy(logits, y[s:s + batch], reduction="sum"))
-        wrong += int((logits.argmax(1) != y[s:s + batch]).sum())
-    return loss / len(y), wrong / len(y)
+class _Appended(nn.Module):
+    """Appended blocks followed by the frozen shallow net's head (pool + linear), on cached features."""
+
+    def __init__(self, blocks: nn.Module, head):
+        super().__init__()
+        self.blocks, self.head = blocks, head
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(features))
 
 
 def train_appended(shallow: nn.Module, x: torch.Tensor, y: torch.Tensor, k: int, residual: bool, epochs: int,
@@ -97,24 +100,28 @@ def train_appended(shallow: nn.Module, x: torch.Tensor, y: torch.Tensor, k: int,
 
 def _train_blocks(head, features, y, k, residual, epochs, lr, batch_size, seed) -> list[dict]:
     torch.manual_seed(seed)
-    blocks = appended_blocks(features.shape[1], k, residual).to(features.device)
-    optimizer = torch.optim.SGD(blocks.parameters(), lr=lr, momentum=0.9)
+    net = _Appended(appended_blocks(features.shape[1], k, residual).to(features.device), head)
+    optimizer = torch.optim.SGD(net.blocks.parameters(), lr=lr, momentum=0.9)
     steps = epochs * -(-len(y) // batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(1, steps))
     generator = torch.Generator().manual_seed(seed)
-    rows = [dict(zip(("epoch", "train_loss", "train_error"), (0, *_error(blocks, head, features, y))))]
+
+    def row(epoch: int) -> dict:  # the training loop's own evaluation (eval mode, full precision)
+        loss, error = evaluate(net, features, y, 1024, nullcontext)
+        return {"epoch": epoch, "train_loss": loss, "train_error": error}
+
+    rows = [row(0)]
     for epoch in range(1, epochs + 1):
-        blocks.train()
+        net.train()
         order = torch.randperm(len(y), generator=generator).to(y.device)
         for s in range(0, len(y), batch_size):
             idx = order[s:s + batch_size]
             if len(idx) < 2:  # BatchNorm needs two samples
                 continue
-            loss = F.cross_entropy(head(blocks(features[idx])), y[idx])
+            loss = F.cross_entropy(net(features[idx]), y[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             schedule.step()
-        rows.append(dict(zip(("epoch", "train_loss", "train_error"),
-                             (epoch, *_error(blocks, head, features, y)))))
+        rows.append(row(epoch))
     return rows

@@ -16,10 +16,7 @@ def singular_values(matrix: torch.Tensor) -> torch.Tensor:
     return torch.linalg.svdvals(matrix.detach().double().reshape(matrix.shape[0], -1))
 
 
-def effective_rank(matrix: torch.Tensor) -> float:
-    """exp of the Shannon entropy of the normalized singular values (Roy & Vetterli 2007): between 1
-    (rank one) and min(n, m) (all singular values equal)."""
-    s = singular_values(matrix)
+def _effective(s: torch.Tensor) -> float:
     if float(s.sum()) == 0.0:
         return 0.0
     p = s / s.sum()
@@ -27,10 +24,25 @@ def effective_rank(matrix: torch.Tensor) -> float:
     return float(torch.exp(-(p * p.log()).sum()))
 
 
+def _stable(s: torch.Tensor) -> float:
+    return float((s * s).sum() / (s[0] * s[0])) if float(s[0]) > 0 else 0.0
+
+
+def effective_rank(matrix: torch.Tensor) -> float:
+    """exp of the Shannon entropy of the normalized singular values (Roy & Vetterli 2007): between 1
+    (rank one) and min(n, m) (all singular values equal)."""
+    return _effective(singular_values(matrix))
+
+
 def stable_rank(matrix: torch.Tensor) -> float:
     """||A||_F^2 / ||A||_2^2: a continuous, noise-robust lower bound of the rank."""
+    return _stable(singular_values(matrix))
+
+
+def ranks(matrix: torch.Tensor) -> dict:
+    """Effective and stable rank from one singular value decomposition."""
     s = singular_values(matrix)
-    return float((s * s).sum() / (s[0] * s[0])) if float(s[0]) > 0 else 0.0
+    return {"effective_rank": _effective(s), "stable_rank": _stable(s)}
 
 
 def rank_by_layer(x: torch.Tensor, depth: int, width: int, activation: str, residual: bool, batchnorm: bool,
@@ -47,7 +59,7 @@ def rank_by_layer(x: torch.Tensor, depth: int, width: int, activation: str, resi
     act = ACTIVATIONS[activation]
     h = x.double().reshape(len(x), -1)
     gain = 2.0 if activation == "relu" else 1.0
-    rows = [{"layer": 0, "effective_rank": effective_rank(h), "stable_rank": stable_rank(h)}]
+    rows = [{"layer": 0, **ranks(h)}]
     for layer in range(1, depth + 1):
         fan_in = h.shape[1]
         w = torch.randn(width, fan_in, generator=generator, dtype=torch.float64) * math.sqrt(gain / fan_in)
@@ -58,7 +70,7 @@ def rank_by_layer(x: torch.Tensor, depth: int, width: int, activation: str, resi
             z = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + 1e-5)
         out = act(z)
         h = h + out if residual else out
-        rows.append({"layer": layer, "effective_rank": effective_rank(h), "stable_rank": stable_rank(h)})
+        rows.append({"layer": layer, **ranks(h)})
     return rows
 
 
@@ -75,7 +87,7 @@ def block_ranks(model: torch.nn.Module, x: torch.Tensor) -> list[dict]:
     finally:
         for h in hooks:
             h.remove()
-    return [{"layer": k, "effective_rank": effective_rank(o), "stable_rank": stable_rank(o)}
+    return [{"layer": k, **ranks(o)}
             for k, o in enumerate(outputs)]
 
 
@@ -86,8 +98,7 @@ def weight_spectrum_rows(model: torch.nn.Module) -> list[dict]:
     for name, p in model.named_parameters():
         if p.dim() < 2:
             continue
-        s = singular_values(p)
-        matrix = p.detach().reshape(p.shape[0], -1)
-        rows.append({"weight": name, "effective_rank": effective_rank(matrix), "stable_rank": stable_rank(matrix),
-                     "full_rank": int(min(matrix.shape)), "sigma_max": float(s[0])})
+        s = singular_values(p)  # of the weight reshaped to out x in*k*k, computed once
+        rows.append({"weight": name, "effective_rank": _effective(s), "stable_rank": _stable(s),
+                     "full_rank": int(min(p.shape[0], p[0].numel())), "sigma_max": float(s[0])})
     return rows

@@ -5,18 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-
-def benchmark_seconds(benchmark_dir: Path) -> pd.DataFrame:
-    """Snakemake benchmark files (one TSV per job) as rows of rule, job and wall seconds."""
-    rows = []
-    for path in sorted(Path(benchmark_dir).rglob("*.tsv")):
-        rule = path.parent.name if path.parent != Path(benchmark_dir) else path.stem
-        try:
-            seconds = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
-        except (KeyError, IndexError, ValueError, pd.errors.ParserError):
-            continue
-        rows.append({"rule": rule, "job": path.stem, "seconds": seconds})
-    return pd.DataFrame(rows, columns=["rule", "job", "seconds"])
+from ..results.tables import benchmark_seconds
 
 
 def rule_wall_times(benchmark_dir: Path) -> pd.DataFrame:

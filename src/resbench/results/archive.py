@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 from .io import read_json, write_json_atomic, write_table_atomic
+from .provenance import provenance
+from .tables import benchmark_seconds
 
 # Small summary tables only: never checkpoints.
 ARCHIVED = ("depth/runs.csv", "depth/epochs.csv", "depth/provenance.json", "variants/runs.csv", "lesion/lesion.csv",
@@ -24,9 +26,6 @@ def archive_key(commit: str, dirty: bool | None, config_hash: str) -> str:
 def write_archive(results: Path, claims: Path, config: dict, key: str, root: Path = DEFAULT_ROOT) -> Path:
     """Copy the summary tables, claims, config and per-job times of `results` to root/key/; the
     manifest (written last) marks a complete archive."""
-    from ..report.provenance import benchmark_seconds
-    from .provenance import provenance
-
     folder = root / key
     folder.mkdir(parents=True, exist_ok=True)
     for rel in ARCHIVED:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .io import read_json
+from .tables import benchmark_seconds
 
 # metric -> (what it measures, +1 if larger is worse, -1 if larger is better, gates the exit status)
 METRICS = {
@@ -45,8 +46,6 @@ def load_result_set(folder: Path, label: str) -> ResultSet:
     tables = {k: pd.read_csv(folder / v) for k, v in names.items()
               if (folder / v).exists() and (folder / v).stat().st_size > 1}
     if "rule_times" not in tables and (folder / "benchmarks").is_dir():
-        from ..report.provenance import benchmark_seconds
-
         tables["rule_times"] = benchmark_seconds(folder / "benchmarks")
     claims_path = folder / "claims.json"
     if not claims_path.exists() and folder.parent.name == "results":  # results/<p> -> reports/<p>/claims.json

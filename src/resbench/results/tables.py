@@ -57,6 +57,19 @@ def run_tables(spec: dict, result: dict, prov: dict) -> tuple[pd.DataFrame, dict
     return epochs, summary
 
 
+def benchmark_seconds(benchmark_dir: Path) -> pd.DataFrame:
+    """Snakemake benchmark files (one TSV per job) as rows of rule, job and wall seconds."""
+    rows = []
+    for path in sorted(Path(benchmark_dir).rglob("*.tsv")):
+        rule = path.parent.name if path.parent != Path(benchmark_dir) else path.stem
+        try:
+            seconds = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
+        except (KeyError, IndexError, ValueError, pd.errors.ParserError):
+            continue
+        rows.append({"rule": rule, "job": path.stem, "seconds": seconds})
+    return pd.DataFrame(rows, columns=["rule", "job", "seconds"])
+
+
 def layer_table(spec: dict, result: dict, prov: dict) -> pd.DataFrame:
     """Per-block signal statistics taken during training (empty when the signal family is off)."""
     columns = ["epoch", "block", "stage", "grad_norm", "response_std_1", "response_std_2", "dead_fraction"]
