@@ -45,7 +45,7 @@ def test_tiny_workflow_runs_as_slurm_jobs_and_matches_a_local_run(slurm, tmp_pat
         (tmp_path / name / "tiny.yaml").write_text(yaml.safe_dump(CONFIG))
     local = snakemake("--configfile", "tiny.yaml", "--cores", "2", cwd=tmp_path / "local")
     assert local.returncode == 0, local.stderr[-3000:]
-    cluster = snakemake("--configfile", "tiny.yaml", "--profile", str(REPO / "workflow/profiles/slurm"),
+    cluster = snakemake("--configfile", "tiny.yaml", "--profile", str(REPO / "profiles/slurm"),
                         "--config", "device=cpu", "--jobs", "4", "--slurm-init-seconds-before-status-checks", "1",
                         "--slurm-keep-successful-logs",
                         cwd=tmp_path / "cluster", timeout=900)

@@ -24,6 +24,10 @@ The Snakemake workflow calls these verbs; you rarely need them directly. Example
 """
 
 
+CONFIG_HASH_HELP = ("refuse (and set aside) a model.pt trained with another config than this hash; the workflow "
+                    "passes its profile's")
+
+
 def _runs_from_args(args) -> list[tuple[dict, Path]]:
     """(spec, run directory) pairs: repeated --spec/--out, or one run from --config/--arch/--depth."""
     from .config import load_config, run_spec
@@ -40,8 +44,16 @@ def _runs_from_args(args) -> list[tuple[dict, Path]]:
 
 
 def cmd_train(args) -> None:
-    for spec, out in _runs_from_args(args):  # several runs share one process start (~5 s on a small CPU)
+    from .train import checkpoint
+    from .train.loop import RESUME_FILE
+
+    runs = _runs_from_args(args)
+    for spec, out in runs:  # several runs share one process start (~5 s on a small CPU)
         train_one(spec, out, args.threads)
+    # Resume states go only when every run of this job is done: a job killed while training its
+    # third seed resumes the first two at their last epoch instead of training them again.
+    for _, out in runs:
+        checkpoint.remove(out / RESUME_FILE)
 
 
 def train_one(spec: dict, out: Path, threads: int) -> None:
@@ -52,7 +64,8 @@ def train_one(spec: dict, out: Path, threads: int) -> None:
     t0 = time.perf_counter()
     result = train_run(spec, out, threads=threads)
     wall = time.perf_counter() - t0
-    prov = {**provenance(), "wall_seconds": wall, "device": result["device"], "threads": threads,
+    prov = {**provenance(), "dataset_verified": spec["dataset"]["name"] == "digits" or spec["dataset"].get("verify", True),
+            "wall_seconds": wall, "device": result["device"], "threads": threads,
             "amp": result["amp"], "channels_last": result["channels_last"],
             "peak_memory_mb": result["peak_memory_mb"]}
     epochs, summary = run_tables(spec, result, prov)
@@ -62,7 +75,6 @@ def train_one(spec: dict, out: Path, threads: int) -> None:
     write_table_atomic(layer_table(spec, result, prov), out / "layers.csv")
     write_json_atomic(prov, out / "provenance.json")
     write_json_atomic(summary, out / "summary.json")
-    result["resume_path"].unlink(missing_ok=True)
     log.info("%s: %s; final train error %.4f, test error %.4f (%.1f s)", spec["run_id"], summary["status"],
              summary["final_train_error"], summary["final_test_error"], wall)
 
@@ -88,7 +100,7 @@ def cmd_lesion(args) -> None:
     lesions, paths, data = [], [], None
     for path in args.models:
         t0 = time.perf_counter()
-        model, spec = load_trained(path, select_device(args.device))
+        model, spec = load_trained(path, select_device(args.device), config_hash=args.config_hash)
         device = next(model.parameters()).device
         if data is None:  # every seed of one (arch, depth) shares the dataset
             data = load_splits(spec["dataset"]).to(device)
@@ -116,7 +128,7 @@ def _landscape_setup(args):
     from .train.loop import load_trained
 
     torch.set_num_threads(args.threads)
-    model, spec = load_trained(args.model, select_device(args.device))
+    model, spec = load_trained(args.model, select_device(args.device), config_hash=args.config_hash)
     device = next(model.parameters()).device
     data = load_splits(spec["dataset"])
     x, y = data.train_x[:args.subset].to(device), data.train_y[:args.subset].to(device)
@@ -129,20 +141,31 @@ def cmd_landscape(args) -> None:
     import pandas as pd
 
     from .experiments.landscape import grid_axis, surface_rows
-    from .results import git_info, write_table_atomic
+    from .errors import CorruptFileError
+    from .results import git_info, read_table, write_table_atomic
     from .results.tables import run_identity
 
     model, spec, x, y, directions = _landscape_setup(args)
     axis = grid_axis(args.resolution, args.extent)
     first, last = (int(v) for v in args.rows.split(":"))
     rows_dir = Path(str(args.out) + ".rows")  # finished rows survive a killed job
-    todo = [i for i in range(first, min(last, args.resolution)) if not (rows_dir / f"{i}.csv").exists()]
+
+    def row_done(i: int) -> bool:
+        if not (rows_dir / f"{i}.csv").exists():
+            return False
+        try:
+            return len(read_table(rows_dir / f"{i}.csv")) == len(axis)
+        except CorruptFileError as exc:  # set aside; the row is computed again
+            log.warning("%s", exc)
+            return False
+
+    todo = [i for i in range(first, min(last, args.resolution)) if not row_done(i)]
     log.info("%s: rows %d-%d of %d, %d to compute", spec["run_id"], first, last - 1, args.resolution, len(todo))
     write_row = lambda i, recs: write_table_atomic(pd.DataFrame(recs), rows_dir / f"{i}.csv")  # noqa: E731
     t0 = time.perf_counter()
     surface_rows(model, x, y, directions, axis, axis, todo, on_row=write_row)
     seconds = time.perf_counter() - t0
-    frames = [pd.read_csv(rows_dir / f"{i}.csv") for i in range(first, min(last, args.resolution))]
+    frames = [read_table(rows_dir / f"{i}.csv") for i in range(first, min(last, args.resolution))]
     table = pd.concat(frames, ignore_index=True).assign(**run_identity(spec, git_info()))
     write_table_atomic(table, args.out)
     for f in rows_dir.glob("*.csv"):
@@ -158,10 +181,10 @@ def cmd_landscape_finish(args) -> None:
     import torch
 
     from .experiments.landscape import curvature_map, grid_axis, hessian_extremes, nonconvex_fraction
-    from .results import write_json_atomic, write_table_atomic
+    from .results import read_table, write_json_atomic, write_table_atomic
 
     model, spec, x, y, directions = _landscape_setup(args)
-    surface = pd.concat([pd.read_csv(c) for c in args.chunks], ignore_index=True).sort_values(["i", "j"])
+    surface = pd.concat([read_table(c) for c in args.chunks], ignore_index=True).sort_values(["i", "j"])
     write_table_atomic(surface, args.out)
     torch.save({"directions": directions, "direction_seed": args.direction_seed}, args.directions_out)
     grid = surface.pivot(index="i", columns="j", values="loss").to_numpy()
@@ -189,7 +212,7 @@ def cmd_landscape_finish(args) -> None:
         from .experiments.landscape import interpolation_rows
         from .train.loop import load_trained
 
-        partner, partner_spec = load_trained(args.partner, next(model.parameters()).device)
+        partner, partner_spec = load_trained(args.partner, next(model.parameters()).device, config_hash=args.config_hash)
         state_a = {k: v.clone() for k, v in model.state_dict().items()}
         rows = interpolation_rows(model, state_a, partner.state_dict(), x, y, np.linspace(-0.5, 1.5, args.interp_points))
         rows = [{**r, "run_id": spec["run_id"], "partner": partner_spec["run_id"], "arch": spec["arch"],
@@ -282,15 +305,18 @@ def cmd_signal_construct(args) -> None:
     from .results import write_json_atomic, write_table_atomic
     from .train.loop import load_trained
 
+    from .config import config_hash
+
     config, sig, data = _signal_setup(args)
-    shallow, spec = load_trained(args.shallow)
+    expected = config_hash(config)
+    shallow, spec = load_trained(args.shallow, config_hash=expected)
     x, y = data.train_x, data.train_y
     shallow_loss, shallow_error = loss_and_error(shallow, x, y)
     constructed = []
     with torch.no_grad():
         shallow_logits = shallow(x)
     for model_path in args.deep:
-        trained, deep_spec = load_trained(model_path)
+        trained, deep_spec = load_trained(model_path, config_hash=expected)
         deep = identity_extended(shallow, deep_spec["depth"])
         with torch.no_grad():
             diff = float((deep(x) - shallow_logits).abs().max())
@@ -317,20 +343,18 @@ def cmd_signal_construct(args) -> None:
     write_table_atomic(pd.DataFrame(rows), args.appended_out)
     spectra = []
     for model_path in args.spectra:
-        model, run = load_trained(model_path)
+        model, run = load_trained(model_path, config_hash=expected)
         spectra += [{"run_id": run["run_id"], "arch": run["arch"], "depth": run["depth"], "index": k, **r}
                     for k, r in enumerate(weight_spectrum_rows(model))]
     write_table_atomic(pd.DataFrame(spectra), args.spectra_out)
 
 
 def cmd_archive(args) -> None:
-    from .config import config_hash, validate_config
-    from .results import git_info
+    from .config import validate_config
     from .results.archive import archive_key, write_archive
 
     config = validate_config(json.loads(args.config_json))
-    git = git_info()
-    key = args.key or archive_key(git["git_commit"], git["git_dirty"], config_hash(config))
+    key = args.key or archive_key(None, config)
     folder = write_archive(Path(args.results), Path(args.claims), config, key, Path(args.root))
     log.info("archived %s -> %s", args.results, folder)
 
@@ -348,10 +372,9 @@ def cmd_export(args) -> None:
 def cmd_compare(args) -> int:
     import datetime as dt
 
-    from .config import config_hash
     from .report.compare_render import display_rows, render_html, render_markdown
     from .results import write_text_atomic
-    from .results.archive import resolve
+    from .results.archive import resolve, results_hash
     from .results.compare import compare_metrics, config_differences, load_result_set, verdict_changes
 
     if not args.base:
@@ -360,7 +383,7 @@ def cmd_compare(args) -> int:
     root = Path(args.root)
     try:
         head = load_result_set(resolve(args.head, root), args.head)
-        prefer = config_hash(head.config) if head.config else None
+        prefer = results_hash(head.config) if head.config else None
         base = load_result_set(resolve(args.base, root, prefer_hash=prefer), args.base)
     except FileNotFoundError as exc:
         raise ResbenchError(str(exc)) from None
@@ -391,10 +414,9 @@ def cmd_compare(args) -> int:
 def cmd_concat(args) -> None:
     import pandas as pd
 
-    from .results import read_json, write_table_atomic
+    from .results import read_json, read_table, write_table_atomic
 
-    frames = [pd.json_normalize(read_json(p)) if p.endswith(".json") else pd.read_csv(p)
-              for p in args.tables if Path(p).stat().st_size > 1]
+    frames = [pd.json_normalize(read_json(p)) if p.endswith(".json") else read_table(p) for p in args.tables]
     frames = [f for f in frames if len(f)]
     write_table_atomic(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), args.out)
 
@@ -408,14 +430,17 @@ def cmd_report(args) -> None:
 
 
 def cmd_data(args) -> None:
-    from .data.vision import check_dataset, download_dataset, missing_files
+    from .data.vision import download_dataset, missing_files, open_dataset
 
     if args.name == "digits":
         log.info("digits ships with scikit-learn; nothing to fetch")
-    elif args.download and missing_files(args.name, args.root):
-        download_dataset(args.name, args.root)
     else:
-        check_dataset(args.name, args.root)
+        if args.download and missing_files(args.name, args.root):
+            download_dataset(args.name, args.root)
+        open_dataset(args.name, args.root, verify=not args.no_verify)  # the same checks training runs
+        if args.no_verify:
+            log.warning("%s: md5 checks skipped (dataset.verify: false); the files may differ from the official set",
+                        args.name)
     if args.marker:
         from .results import write_text_atomic
 
@@ -489,6 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path-batch", type=int, default=128, help="test images per gradient measurement")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--config-hash", help=CONFIG_HASH_HELP)
     p.set_defaults(func=cmd_lesion)
 
     def landscape_args(p):
@@ -498,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--direction-seed", type=int, default=0)
         p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
         p.add_argument("--threads", type=int, default=1)
+        p.add_argument("--config-hash", help=CONFIG_HASH_HELP)
 
     p = sub.add_parser("landscape", help="loss surface rows around a trained model (one chunk of the grid)",
                        description="Evaluates loss and error at theta + a*d1 + b*d2 for grid rows FIRST:LAST "
@@ -612,12 +639,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("data", help="check (or download) a dataset under ROOT",
-                       description="Checks that a torchvision dataset is present under ROOT and says what is "
-                                   "missing and how to get it; --download fetches it where there is internet.")
+                       description="Checks that a torchvision dataset is present under ROOT and readable, and "
+                                   "that its files pass torchvision's md5 checks (the same checks training runs); "
+                                   "says what is missing and how to get it; --download fetches it where there is "
+                                   "internet.")
     p.add_argument("name", choices=["digits", "cifar10", "cifar100", "mnist", "fashion_mnist"])
     p.add_argument("--root", default="data")
     p.add_argument("--download", action="store_true")
     p.add_argument("--marker", help="file to write once the dataset is present (for the workflow)")
+    p.add_argument("--no-verify", action="store_true",
+                   help="skip torchvision's md5 checks (dataset.verify: false) for a deliberately different copy")
     p.set_defaults(func=cmd_data)
 
     p = sub.add_parser("config", help="validate a profile and print it with every default filled in")

@@ -10,6 +10,7 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,30 @@ def _schema_at(schema: dict, path: list) -> dict:
     return schema
 
 
+def _is_integer(checker, instance) -> bool:
+    """Strict: 8.0 is not an integer here (a depth of 8.0 would name a file plain8.0.csv)."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_number(checker, instance) -> bool:
+    """Finite numbers only: a learning rate of .nan or .inf is a typo, not a setting."""
+    return (isinstance(instance, (int, float)) and not isinstance(instance, bool)
+            and math.isfinite(instance))
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}),
+)
+
+
 def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
     path = list(error.absolute_path)
     where = ".".join(str(p) for p in path) or "<top level>"
     if error.validator == "additionalProperties":
         allowed = sorted(_schema_at(schema, path).get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed))
+        unknown = sorted({str(k) for k in error.instance} - set(allowed))
         hints = []
         for key in unknown:
             close = difflib.get_close_matches(key, allowed, n=1)
@@ -66,6 +85,8 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
         if isinstance(error.instance, bool) and {"on", "off"} & set(error.validator_value):
             hint = " (YAML reads a bare on/off as true/false: quote it, e.g. 'off')"
         return f"config key '{where}' has value {error.instance!r}; allowed values: {allowed}{hint}"
+    if error.validator == "type" and isinstance(error.instance, float) and not math.isfinite(error.instance):
+        return f"config key '{where}' is {error.instance}; it must be a finite number"
     described = _schema_at(schema, path).get("description", "")
     note = f" ({described.strip()})" if described else ""
     return f"config key '{where}': {error.message}{note}"
@@ -73,12 +94,17 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
 
 def validate_config(config: dict | None) -> dict:
     """Fill defaults and validate; raise ConfigError naming the offending key. Returns a new dict."""
+    if config is not None and not isinstance(config, dict):
+        raise ConfigError(f"a config must be a mapping of keys to values (profile: ..., seeds: ...), "
+                          f"not a {type(config).__name__}")
     schema = load_schema()
     config = fill_defaults(config or {}, schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_describe(e, schema) for e in errors))
+        messages = [_describe(e, schema) for e in errors]
+        if len(messages) == 1:
+            raise ConfigError(f"invalid configuration: {messages[0]}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
     for depth in config["model"]["depths"]:
         if (depth - 2) % 6:
             n = max(1, round((depth - 2) / 6))
@@ -89,22 +115,48 @@ def validate_config(config: dict | None) -> dict:
     if (config["variants"]["depth"] - 2) % 6:
         raise ConfigError(f"config key 'variants.depth' has depth {config['variants']['depth']}; "
                           "variants use basic blocks, depth 6n+2")
-    missing = sorted(set(config["model"]["stochastic_depth_depths"] or []) - set(config["model"]["depths"]))
-    if missing:
-        raise ConfigError(f"config key 'model.stochastic_depth_depths' has depths {missing} that are not in "
-                          f"model.depths ({', '.join(map(str, config['model']['depths']))})")
+    _check_against_grid(config, "model.stochastic_depth_depths", config["model"]["stochastic_depth_depths"],
+                        "model.depths", config["model"]["depths"])
+    landscape = config["landscape"]
+    if landscape["enabled"]:
+        if landscape["seed"] is None:  # derived from the grid: its first seed
+            landscape["seed"] = config["seeds"][0]
+        _check_against_grid(config, "landscape.seed", [landscape["seed"]], "seeds", config["seeds"])
+        _check_against_grid(config, "landscape.depths", landscape["depths"], "model.depths", config["model"]["depths"])
+        if not {"plain", "resnet"} & set(config["model"]["archs"]):
+            raise ConfigError("config key 'landscape.enabled' is true but model.archs has neither plain nor resnet, "
+                              "whose surfaces it maps; add one or set landscape.enabled: false")
+    if config["signal"]["enabled"] and config["signal"]["mlp_seeds"] > len(config["seeds"]):
+        raise ConfigError(f"config key 'signal.mlp_seeds' is {config['signal']['mlp_seeds']} but seeds lists only "
+                          f"{len(config['seeds'])}; it counts how many of seeds train each MLP")
     return config
+
+
+def _check_against_grid(config: dict, key: str, values: list | None, grid_key: str, grid: list) -> None:
+    """A family reads what the grid trained: its seeds/depths must be among the grid's."""
+    missing = sorted(set(values or []) - set(grid))
+    if missing:
+        raise ConfigError(f"config key '{key}' has {missing} that are not in {grid_key} "
+                          f"({', '.join(map(str, grid))}); a family can only read what the grid trains")
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     """Read a YAML profile, apply `overrides` (nested dict) on top, validate."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+        reason = " ".join(str(exc).split())
+        raise ConfigError(f"config file {path} is not valid YAML: {reason}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} holds a {type(raw).__name__}, not a mapping of keys to values "
+                          "(profile: ..., seeds: ...)")
     return validate_config(deep_update(raw, overrides or {}))
 
 

@@ -11,3 +11,7 @@ class ConfigError(ResbenchError):
 
 class DatasetMissingError(ResbenchError):
     """A dataset's files are not where they are expected."""
+
+
+class CorruptFileError(ResbenchError):
+    """A result file the suite reads back failed verification (truncated, garbled, or not ours)."""

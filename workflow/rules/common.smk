@@ -3,7 +3,6 @@ import shlex
 from pathlib import Path
 
 from resbench.config import config_hash, run_specs, variant_specs
-from resbench.results import git_info
 from resbench.results.archive import archive_key
 
 PROFILE = config["profile"]
@@ -14,9 +13,11 @@ GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
 VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
 RUNS = {**GRID_RUNS, **VARIANT_RUNS}
 DATASET = config["dataset"]
-# Where this run's summary tables are archived for `resbench compare`: commit + config hash.
-_GIT = git_info(workflow.basedir)
-ARCHIVE_KEY = archive_key(_GIT["git_commit"], _GIT["git_dirty"], config_hash(config))
+# Consumers of a model.pt refuse one trained with another config (and set it aside to be retrained).
+CONFIG_HASH = config_hash(config)
+# Where this run's summary tables are archived for `resbench compare`: commit (+ a hash of the
+# uncommitted changes) and a hash of everything that makes two result sets differ.
+ARCHIVE_KEY = archive_key(workflow.basedir, config)
 REPORT_SOURCES = sorted(
     str(p)
     for p in Path(workflow.basedir, "src/resbench/report").rglob("*")
@@ -122,6 +123,12 @@ def get_variant_summaries(wildcards):
 VARIANT_DEPTH = config["variants"]["depth"]
 
 
+def get_config_json(wildcards):
+    """The validated config for verbs that take it whole. A function, not a string: Snakemake would
+    read braces in a string param (e.g. a report title "Depths {8, 20}") as wildcards."""
+    return json.dumps(config, sort_keys=True)
+
+
 def get_run_spec(wildcards):
     return json.dumps(RUNS[wildcards.run], sort_keys=True)
 
@@ -170,7 +177,7 @@ def landscape_args():
     c = config["landscape"]
     return (
         f"--resolution {c['resolution']} --extent {c['extent']} --subset {c['subset']} "
-        f"--direction-seed {c['direction_seed']} --device {config['device']}"
+        f"--direction-seed {c['direction_seed']} --device {config['device']} --config-hash {CONFIG_HASH}"
     )
 
 

@@ -16,6 +16,7 @@ rule lesion:
         path_samples=config["lesion"]["path_samples"],
         path_batch=config["lesion"]["path_batch"],
         device=config["device"],
+        config_hash=CONFIG_HASH,
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,
@@ -26,7 +27,8 @@ rule lesion:
     shell:
         "resbench lesion {input.models} --out {output.lesions} --paths-out {output.paths} "
         "--draws {params.draws} --max-k-points {params.max_k_points} --path-samples {params.path_samples} "
-        "--path-batch {params.path_batch} --device {params.device} --threads {threads} > {log} 2>&1"
+        "--path-batch {params.path_batch} --device {params.device} --config-hash {params.config_hash} "
+        "--threads {threads} > {log} 2>&1"
 
 
 rule aggregate_lesion:

@@ -42,7 +42,7 @@ rule report:
     benchmark:
         f"{RESULTS}/benchmarks/report.tsv"
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=get_config_json,
         results=lambda wildcards, input: Path(input.runs).parents[1],
         out_dir=lambda wildcards, output: Path(output.html).parent,
     resources:
@@ -66,7 +66,7 @@ rule archive:
     log:
         f"{LOGS}/archive.log",
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=get_config_json,
         results=lambda wildcards, input: Path(input.runs).parents[1],
         key=ARCHIVE_KEY,
     resources:

@@ -29,7 +29,7 @@ rule signal_mlp:
     benchmark:
         f"{RESULTS}/benchmarks/signal_mlp.tsv"
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=get_config_json,
     threads: 1
     resources:
         mem_mb=2000,
@@ -51,7 +51,7 @@ rule signal_rank:
     benchmark:
         f"{RESULTS}/benchmarks/signal_rank.tsv"
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=get_config_json,
     threads: 1
     resources:
         mem_mb=2000,
@@ -76,7 +76,7 @@ rule signal_construct:
     benchmark:
         f"{RESULTS}/benchmarks/signal_construct.tsv"
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=get_config_json,
     threads: 1
     resources:
         mem_mb=get_train_mem_mb,

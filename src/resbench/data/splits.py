@@ -114,8 +114,10 @@ def load_digits_splits(val_size: float, test_size: float, image_size: int | None
                         val_size, image_size, limit_train)
 
 
-def load_splits(dataset: dict, verify: bool = True) -> Splits:
-    """Load the dataset described by the `dataset` config section (on the CPU)."""
+def load_splits(dataset: dict, verify: bool | None = None) -> Splits:
+    """Load the dataset described by the `dataset` config section (on the CPU); `verify` defaults
+    to its `verify` key (torchvision's md5 checks)."""
+    verify = dataset.get("verify", True) if verify is None else verify
     name = dataset["name"]
     if name == "digits":
         return load_digits_splits(dataset["val_size"], dataset["test_size"], dataset["image_size"], dataset["limit_train"])

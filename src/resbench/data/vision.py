@@ -72,22 +72,36 @@ def download_dataset(name: str, root: str | Path) -> None:
     check_dataset(name, root)
 
 
-def read_vision_dataset(name: str, root: str | Path, verify: bool = True):
-    """Return (train_x, train_y, test_x, test_y, num_classes), images as float NCHW in [0, 1].
-
-    `verify=False` skips torchvision's md5 checks (tests fabricate tiny files in the real format);
-    real data keeps them.
-    """
+def open_dataset(name: str, root: str | Path, verify: bool = True):
+    """torchvision's (train, test) datasets of `name` under `root`: the one check the data step and
+    training share. Files must be present; with `verify` (the default, `dataset.verify`) they must
+    also pass torchvision's md5 checks, else DatasetMissingError says what to do."""
     if name not in DATASETS:
         raise DatasetMissingError(f"unknown dataset '{name}'; allowed: digits, {', '.join(DATASETS)}")
-    cls, _, _, _, num_classes = DATASETS[name]
+    cls = DATASETS[name][0]
     check_dataset(name, root)
     cls = cls if verify else _unverified(cls)
     try:
-        train, test = cls(root, train=True), cls(root, train=False)
+        return cls(root, train=True), cls(root, train=False)
     except RuntimeError as exc:
-        raise DatasetMissingError(f"dataset '{name}' under {root}/ failed torchvision's integrity check ({exc}); "
-                                  "re-download it") from None
+        raise DatasetMissingError(
+            f"dataset '{name}' under {root}/ failed torchvision's integrity check ({exc}): these are not the official "
+            f"files. Re-download them (`resbench data {name} --root {root} --download`), or, for a deliberately "
+            "different copy (re-packed, a subset), set dataset.verify: false in the profile (the report's "
+            "Limitations will say so)") from None
+    except Exception as exc:  # unpickling / format errors from a damaged file
+        raise DatasetMissingError(f"dataset '{name}' under {root}/ could not be read ({type(exc).__name__}: "
+                                  f"{str(exc)[:200]}); re-download it") from None
+
+
+def read_vision_dataset(name: str, root: str | Path, verify: bool = True):
+    """Return (train_x, train_y, test_x, test_y, num_classes), images as float NCHW in [0, 1].
+
+    `verify=False` skips torchvision's md5 checks (`dataset.verify: false`, and tests that
+    fabricate tiny files in the real format); real data keeps them.
+    """
+    train, test = open_dataset(name, root, verify)
+    num_classes = DATASETS[name][4]
 
     def arrays(ds):
         data = ds.data.numpy() if isinstance(ds.data, torch.Tensor) else np.asarray(ds.data)

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from ..results.io import read_json, write_bytes_atomic, write_json_atomic, write_text_atomic
+from ..results.io import read_json, read_table, write_bytes_atomic, write_json_atomic, write_text_atomic
 from . import figures, landscape_figures, lesion_figures, signal_figures
 from .archs import arch_sort_key
 from .claims import all_claims, depth_table
@@ -86,6 +86,9 @@ def limitations(config: dict) -> list[str]:
         out.append(f"{len(config['seeds'])} seeds instead of 5: spreads are rough.")
     if d["limit_train"]:
         out.append(f"Training set limited to {d['limit_train']} images.")
+    if d["name"] != "digits" and not d.get("verify", True):
+        out.append(f"The {d['name']} files were not checked against torchvision's md5 sums (dataset.verify: false): "
+                   "they may be a re-packed or partial copy, not the official set.")
     if config["signal"]["enabled"] and d["name"] != "mnist":
         out.append(f"Nielsen's sigmoid MLPs are trained on {d['name']}, not MNIST ({config['signal']['mlp_epochs']} "
                    "epochs); the speeds of learning are comparable in shape, not in value.")
@@ -121,7 +124,7 @@ def read_optional(path: Path) -> pd.DataFrame | None:
     """A family's aggregated table, or None where the profile did not run that family."""
     if not path.exists() or path.stat().st_size <= 1:
         return None
-    frame = pd.read_csv(path)
+    frame = read_table(path)
     return frame if len(frame) else None
 
 
@@ -187,8 +190,8 @@ def render_html(context: dict) -> str:
 
 def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> dict:
     """Read results/<profile>/depth tables, write claims.json, figures, report.html and report.pdf."""
-    runs = pd.read_csv(results / "depth" / "runs.csv")
-    epochs = pd.read_csv(results / "depth" / "epochs.csv")
+    runs = read_table(results / "depth" / "runs.csv")
+    epochs = read_table(results / "depth" / "epochs.csv")
     per_run = read_json(results / "depth" / "provenance.json")
     lesion = read_optional(results / "lesion" / "lesion.csv")
     variant_runs = read_optional(results / "variants" / "runs.csv")
@@ -213,14 +216,14 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     if variant_runs is not None:
         tables = variant_tables(variant_stats(variant_runs, fail_error))
         figs["variant_training_loss"] = save_figure(
-            figures.variant_training_loss(pd.read_csv(results / "variants" / "epochs.csv"), tables),
+            figures.variant_training_loss(read_table(results / "variants" / "epochs.csv"), tables),
             "variant_training_loss", fig_dir)
         variants_context = {"tables": tables, "depth": int(variant_runs["depth"].iloc[0]),
                             "seeds": int(variant_runs["seed"].nunique()),
                             "epochs": int(variant_runs["epochs_planned"].iloc[0])}
     landscape_context = None
     if curvature is not None:
-        surface = pd.read_csv(results / "landscape" / "surfaces.csv")
+        surface = read_table(results / "landscape" / "surfaces.csv")
         deepest = int(surface["depth"].max())
         figs["landscape_contours"] = save_figure(landscape_figures.contours(surface), "landscape_contours", fig_dir)
         figs["landscape_slices"] = save_figure(landscape_figures.slices(surface), "landscape_slices", fig_dir)

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .io import read_json, write_json_atomic, write_table_atomic
-from .provenance import provenance
+from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
 # Small summary tables only: never checkpoints.
@@ -19,8 +19,35 @@ ARCHIVED = ("depth/runs.csv", "depth/epochs.csv", "depth/provenance.json", "vari
 DEFAULT_ROOT = Path("archive")
 
 
-def archive_key(commit: str, dirty: bool | None, config_hash: str) -> str:
-    return f"{commit[:12]}{'-dirty' if dirty else ''}-{config_hash[:8]}"
+# Keys that change how results look or run, never what they are.
+PRESENTATION_KEYS = ("report", "threads")
+
+
+def data_fingerprint(dataset: dict) -> dict:
+    """Sizes of the files under a torchvision dataset's root (digits ships inside scikit-learn,
+    whose version provenance records): a re-packed or subset copy gets another archive key."""
+    if dataset["name"] == "digits":
+        return {}
+    root = Path(dataset["root"])
+    files = sorted(p for p in root.rglob("*") if p.is_file() and ".resbench" not in p.parts)[:10_000]
+    return {str(p.relative_to(root)): p.stat().st_size for p in files}
+
+
+def results_hash(config: dict) -> str:
+    """Hash of everything that makes two result sets differ: the whole profile (name, seeds, grid,
+    recipe, every family's section, data settings) and the data files, not its title or threads."""
+    from ..config import stable_hash
+
+    kept = {k: v for k, v in config.items() if k not in PRESENTATION_KEYS}
+    return stable_hash({"config": kept, "data": data_fingerprint(config["dataset"])})
+
+
+def archive_key(repo: str | Path | None, config: dict) -> str:
+    """<commit>[-dirty<hash of the uncommitted diff>]-<results hash>: two different result sets, or
+    runs of two different uncommitted trees, never share a folder."""
+    git = git_info(repo)
+    dirty = f"-dirty{git['git_diff_hash'][:8]}" if git["git_dirty"] else ""
+    return f"{git['git_commit'][:12]}{dirty}-{results_hash(config)[:12]}"
 
 
 def write_archive(results: Path, claims: Path, config: dict, key: str, root: Path = DEFAULT_ROOT) -> Path:
@@ -79,7 +106,7 @@ def resolve(name: str, root: Path = DEFAULT_ROOT, prefer_hash: str | None = None
     if commit:
         matches = [k for k in keys if read_json(root / k / "manifest.json").get("git_commit") == commit]
         if prefer_hash:
-            matches = [k for k in matches if k.endswith(prefer_hash[:8])] or matches
+            matches = [k for k in matches if k.endswith(prefer_hash[:12])] or matches
         if len(matches) >= 1:
             return root / sorted(matches, key=lambda k: read_json(root / k / "manifest.json")["created"])[-1]
         raise FileNotFoundError(f"revision {name!r} ({commit[:12]}) has no archived results under {root}/; check it "

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import read_json
+from .io import read_json, read_table
 from .tables import benchmark_seconds
 
 # metric -> (what it measures, +1 if larger is worse, -1 if larger is better, gates the exit status)
@@ -39,18 +39,18 @@ class ResultSet:
 def load_result_set(folder: Path, label: str) -> ResultSet:
     """An archive folder (manifest.json + tables) or a results/<profile>/ folder."""
     folder = Path(folder)
-    manifest = read_json(folder / "manifest.json") if (folder / "manifest.json").exists() else {}
-    config = read_json(folder / "config.json") if (folder / "config.json").exists() else None
+    manifest = read_json(folder / "manifest.json", set_aside_bad=False) if (folder / "manifest.json").exists() else {}
+    config = read_json(folder / "config.json", set_aside_bad=False) if (folder / "config.json").exists() else None
     names = {"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "variants": "variants/runs.csv",
              "lesion": "lesion/lesion.csv", "curvature": "landscape/curvature.csv", "rule_times": "rule_times.csv"}
-    tables = {k: pd.read_csv(folder / v) for k, v in names.items()
+    tables = {k: read_table(folder / v, set_aside_bad=False) for k, v in names.items()
               if (folder / v).exists() and (folder / v).stat().st_size > 1}
     if "rule_times" not in tables and (folder / "benchmarks").is_dir():
         tables["rule_times"] = benchmark_seconds(folder / "benchmarks")
     claims_path = folder / "claims.json"
     if not claims_path.exists() and folder.parent.name == "results":  # results/<p> -> reports/<p>/claims.json
         claims_path = folder.parents[1] / "reports" / folder.name / "claims.json"
-    claims = read_json(claims_path)["claims"] if claims_path.exists() else []
+    claims = read_json(claims_path, set_aside_bad=False)["claims"] if claims_path.exists() else []
     if "runs" not in tables:
         raise FileNotFoundError(f"{folder} holds no depth/runs.csv: not an archive or a results folder")
     return ResultSet(label, manifest, config, tables, claims)

@@ -1,7 +1,12 @@
-"""Write-once, atomic result files: a reader never sees half a table."""
+"""Write-once, atomic result files: a reader never sees half a table. Reading back verifies them:
+a damaged table or JSON file raises CorruptFileError naming it, and is set aside so the job that
+wrote it runs again."""
 from __future__ import annotations
 
+import csv
+import io
 import json
+import logging
 import math
 import os
 import tempfile
@@ -9,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from ..errors import CorruptFileError
+
+log = logging.getLogger("resbench.results")
 
 
 def _umask() -> int:
@@ -53,8 +62,69 @@ def write_json_atomic(obj: Any, path: str | Path) -> None:
     write_text_atomic(json.dumps(_clean(obj), indent=2, sort_keys=False, default=str) + "\n", path)
 
 
-def read_json(path: str | Path) -> Any:
-    return json.loads(Path(path).read_text())
+def set_aside(path: str | Path, suffix: str = ".corrupt") -> Path:
+    """Move a bad file out of the way (kept for inspection), so the workflow recomputes it."""
+    path = Path(path)
+    target = path.with_name(path.name + suffix)
+    os.replace(path, target)
+    return target
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _verified(path: Path, parse, set_aside_bad: bool):
+    """parse(text) for a UTF-8 file; on damage CorruptFileError, the file set aside unless told not to
+    (an archive or a colleague's bundle is never touched)."""
+    try:
+        data = path.read_bytes()
+        if not data:
+            raise _Damaged("zero bytes")
+        try:
+            text = data.decode()
+        except UnicodeDecodeError as exc:
+            raise _Damaged(f"not UTF-8 text at byte {exc.start}") from None
+        return parse(text)
+    except _Damaged as exc:
+        if not set_aside_bad:
+            raise CorruptFileError(f"{path} is damaged ({exc})") from None
+        moved = set_aside(path)
+        raise CorruptFileError(f"{path} is damaged ({exc}); moved to {moved.name}, rerun the workflow to "
+                               "recompute it") from None
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Damaged(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+
+
+def _parse_csv(text: str, sep: str) -> pd.DataFrame:
+    if not text.endswith("\n"):
+        raise _Damaged("no final newline, as in a cut-off file")
+    if text == "\n":
+        return pd.DataFrame()
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        bad = next((k for k, row in enumerate(rows[1:], start=2) if len(row) != len(rows[0])), None)
+        if bad is not None:
+            raise _Damaged(f"line {bad} has {len(rows[bad - 1])} fields, the header {len(rows[0])}")
+        return pd.read_csv(io.StringIO(text), sep=sep)
+    except (csv.Error, pd.errors.ParserError) as exc:
+        raise _Damaged(f"not a CSV table: {str(exc).splitlines()[0]}") from None
+
+
+def read_json(path: str | Path, set_aside_bad: bool = True) -> Any:
+    """A JSON file written by `write_json_atomic`, parsed strictly."""
+    return _verified(Path(path), _parse_json, set_aside_bad)
+
+
+def read_table(path: str | Path, sep: str = ",", set_aside_bad: bool = True) -> pd.DataFrame:
+    """A CSV table written by `write_table_atomic`, verified before use: UTF-8, ends with a newline
+    (a cut-off write does not), and every row has the header's number of fields."""
+    return _verified(Path(path), lambda text: _parse_csv(text, sep), set_aside_bad)
 
 
 def write_table_atomic(frame: pd.DataFrame, path: str | Path) -> None:

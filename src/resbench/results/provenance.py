@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import platform
 import subprocess
@@ -23,9 +24,11 @@ def git_info(repo: str | Path | None = None) -> dict:
     try:
         commit = git("rev-parse", "HEAD")
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        diff = git("diff", "HEAD", "--no-color", "--no-ext-diff") if dirty else ""
     except (OSError, subprocess.SubprocessError):
-        return {"git_commit": "unknown", "git_dirty": None}
-    return {"git_commit": commit, "git_dirty": dirty}
+        return {"git_commit": "unknown", "git_dirty": None, "git_diff_hash": ""}
+    return {"git_commit": commit, "git_dirty": dirty,
+            "git_diff_hash": hashlib.sha256(diff.encode()).hexdigest()[:12] if dirty else ""}
 
 
 def package_versions() -> dict:

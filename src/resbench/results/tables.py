@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import read_json, write_json_atomic, write_table_atomic
+from .io import read_json, read_table, write_json_atomic, write_table_atomic
 
 ID_COLUMNS = ["profile", "dataset", "arch", "variant", "depth", "seed", "shortcut", "run_id", "config_hash",
               "git_commit", "git_dirty"]
@@ -85,7 +85,7 @@ def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFra
         summaries.append(read_json(path))
         metrics = path.parent / "metrics.csv"
         if metrics.exists() and metrics.stat().st_size > 1:
-            epochs.append(pd.read_csv(metrics))
+            epochs.append(read_table(metrics))
         prov_path = path.parent / "provenance.json"
         if prov_path.exists():
             provenance[summaries[-1]["run_id"]] = read_json(prov_path)

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data import load_splits
+from ..errors import CorruptFileError
 from ..data.batches import epoch_generator, iterate_batches
 from ..experiments import LAYER_STATS_IMAGES
 from ..experiments.layer_stats import layer_statistics
@@ -38,17 +39,32 @@ def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
                         num_classes=num_classes, **extra)
 
 
-def load_trained(path: str | Path, device: torch.device | str = "cpu") -> tuple[torch.nn.Module, dict]:
-    """(model in eval mode with its trained weights and BN statistics, run spec) from a model.pt."""
+def load_trained(path: str | Path, device: torch.device | str = "cpu",
+                 config_hash: str | None = None) -> tuple[torch.nn.Module, dict]:
+    """(model in eval mode with its trained weights and BN statistics, run spec) from a model.pt.
+
+    The file is verified (checksum, structure, and `config_hash` when given). A bad file is set
+    aside as `model.pt.corrupt` (or `.stale` for another config's model) and CorruptFileError
+    raised, so the workflow retrains it on its next run instead of failing on it again.
+    """
     import json
 
-    state = checkpoint.load(path, map_location=device)
-    spec = json.loads(state["spec_json"])
-    weights = state["model"]
-    in_chans = weights["stem.0.weight"].shape[1]
-    num_classes = weights["head.weight"].shape[0]
-    model = build_model(spec, in_chans, num_classes)
-    model.load_state_dict(weights)
+    path = Path(path)
+    try:
+        state = checkpoint.load(path, map_location=device)
+        if not {"spec_json", "model"} <= set(state):
+            raise CorruptFileError(f"{path} is a checkpoint but not a trained model (no spec or weights)")
+        spec = json.loads(state["spec_json"])
+        weights = state["model"]
+        model = build_model(spec, weights["stem.0.weight"].shape[1], weights["head.weight"].shape[0])
+        model.load_state_dict(weights)
+    except CorruptFileError as exc:
+        moved = checkpoint.set_aside(path)
+        raise CorruptFileError(f"{exc}; moved to {moved.name}, rerun the workflow to retrain it") from None
+    if config_hash is not None and spec.get("config_hash") != config_hash:
+        moved = checkpoint.set_aside(path, ".stale")
+        raise CorruptFileError(f"{path} was trained with config {spec.get('config_hash')}, not this profile's "
+                               f"{config_hash}; moved to {moved.name}, rerun the workflow to retrain it")
     return model.to(device).eval(), spec
 
 
@@ -66,6 +82,21 @@ def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
         loss_sum += F.cross_entropy(logits.float(), yb, reduction="sum")
         wrong += (logits.argmax(1) != yb).sum()
     return loss_sum.item() / len(y), wrong.item() / len(y)
+
+
+def _rng_state(device: torch.device) -> dict:
+    """Every random stream a training step draws from besides the data order (which is derived
+    from seed and epoch): the CPU generator and, on a GPU, that device's generator."""
+    state = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state: dict, device: torch.device) -> None:
+    torch.set_rng_state(state["cpu"].cpu())
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"].cpu(), device)
 
 
 def _progress(epochs: int, start: int, label: str):
@@ -110,13 +141,14 @@ def train_run(
 
     history, layer_stats, start_epoch, status = [], [], 0, "completed"
     resume_path = out_dir / RESUME_FILE
-    if resume_path.exists():
-        state = checkpoint.load(resume_path, map_location=device)
+    state = checkpoint.load_latest(resume_path, map_location=device)
+    if state is not None:
         if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             history, start_epoch = list(state["history"]), int(state["epoch"])
             layer_stats = list(state.get("layer_stats", []))
+            _set_rng_state(state["rng"], device)  # drop-path, dropout: the stream goes on where it stopped
             log.info("%s: resuming after epoch %d from %s", spec["run_id"], start_epoch, resume_path)
         else:
             log.warning("%s: ignoring %s written for another config", spec["run_id"], resume_path)
@@ -174,7 +206,8 @@ def train_run(
             layer_stats += layer_statistics(model, *probe, epoch=epoch + 1)
         checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
                                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "history": history, "layer_stats": layer_stats}, resume_path)
+                                "history": history, "layer_stats": layer_stats, "rng": _rng_state(device)},
+                               resume_path, keep_previous=True)
         message = (f"epoch {epoch + 1}/{train['epochs']} loss {train_loss:.4f} train_err {row['train_error']:.4f} "
                    f"val_err {val_error:.4f} test_err {test_error:.4f} lr {lr:.4g} {seconds:.2f}s")
         if bar is not None:
