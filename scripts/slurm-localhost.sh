@@ -4,8 +4,11 @@
 #   sudo scripts/slurm-localhost.sh install   # Debian packages slurmctld slurmd slurm-client munge
 #   sudo scripts/slurm-localhost.sh start     # write /etc/slurm/slurm.conf, start munged, slurmctld, slurmd
 #   scripts/slurm-localhost.sh status         # sinfo
-#   sudo scripts/slurm-localhost.sh stop      # stop only the daemons this script started
+#   sudo scripts/slurm-localhost.sh stop      # stop the daemons this script started, restore slurm.conf
 #
+# `stop` leaves the machine as `start` found it: a slurm.conf pointing at a stopped controller
+# makes every later `snakemake` start wait ~10 s (the executor plugin's `scontrol show config`
+# retries port 6817 ten times), so the conf written here is removed, or the one it replaced put back.
 # Facts this relies on (measured on this kind of machine): the munge key exists after install but
 # /run/munge does not; with the hostname not resolvable as a node, NodeName=localhost plus
 # `slurmd -N localhost` works; DefMemPerCPU keeps one job from taking the node's whole memory;
@@ -37,6 +40,10 @@ write_conf() {
     cpus=$(nproc)
     mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
     mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm "$STATE"
+    if [[ ! -f "$STATE/conf.written" ]]; then  # remember what was there before the first start
+        if [[ -f "$CONF" ]]; then cp -p "$CONF" "$STATE/slurm.conf.before"; fi
+        touch "$STATE/conf.written"
+    fi
     cat > "$CONF" <<EOF
 # Written by resbench scripts/slurm-localhost.sh: one node (this machine), one partition, no accounting.
 ClusterName=resbench
@@ -104,6 +111,10 @@ stop() {
         pgrep -x 'slurmd|slurmctld' >/dev/null || break
         sleep 0.5
     done
+    if [[ -f "$STATE/conf.written" ]]; then
+        if [[ -f "$STATE/slurm.conf.before" ]]; then mv -f "$STATE/slurm.conf.before" "$CONF"; else rm -f "$CONF"; fi
+        rm -f "$STATE/conf.written"
+    fi
     echo "slurm-localhost: stopped"
 }
 

@@ -23,7 +23,14 @@ def _running(name: str) -> bool:
     return subprocess.run(["pgrep", "-x", name], capture_output=True).returncode == 0
 
 
-@pytest.fixture(scope="module")
+CONF = "/etc/slurm/slurm.conf"
+
+
+def _conf() -> bytes | None:
+    return open(CONF, "rb").read() if os.path.exists(CONF) else None
+
+
+@pytest.fixture
 def slurm():
     if os.geteuid() != 0:
         pytest.skip("SLURM test skipped: installing and starting slurmctld/slurmd needs root")
@@ -31,11 +38,15 @@ def slurm():
     if installed.returncode != 0:
         pytest.skip(f"SLURM test skipped: SLURM could not be installed here: {installed.stderr.strip()[-500:]}")
     already = _running("slurmctld")
+    before = _conf()
     started = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stdout + started.stderr
     yield
     if not already:
         subprocess.run([str(SCRIPT), "stop"], capture_output=True, timeout=60)
+        # The machine as found: no slurm.conf naming a stopped controller (every later snakemake
+        # start would wait ~10 s on the executor plugin's `scontrol show config`).
+        assert _conf() == before
 
 
 @pytest.mark.e2e
