@@ -9,15 +9,18 @@ from resbench.config import run_spec, validate_config
 REPO = Path(__file__).resolve().parents[1]
 
 
+# Digits, two small depths, three epochs: trains in about a second per run.
+TINY = {
+    "profile": "tiny", "seeds": [0],
+    "dataset": {"limit_train": 300},
+    "model": {"depths": [8, 14]},
+    "train": {"epochs": 3, "batch_size": 64, "warmup_epochs": 0},
+}
+
+
 @pytest.fixture
 def tiny_config():
-    """Digits, two small depths, two epochs: trains in about a second per run."""
-    return validate_config({
-        "profile": "tiny", "seeds": [0],
-        "dataset": {"limit_train": 300},
-        "model": {"depths": [8, 14]},
-        "train": {"epochs": 3, "batch_size": 64, "warmup_epochs": 0},
-    })
+    return validate_config(TINY)
 
 
 @pytest.fixture

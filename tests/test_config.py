@@ -82,3 +82,54 @@ def test_every_schema_key_has_description_and_default():
 def test_yaml_boolean_off_gets_a_quoting_hint():
     with pytest.raises(ConfigError, match="quote it"):
         validate_config({"train": {"amp": False}})
+
+
+@pytest.mark.parametrize("bad, key", [
+    ({"train": {"lr": float("nan")}}, "train.lr"),
+    ({"train": {"lr": float("inf")}}, "train.lr"),
+    ({"model": {"depths": [8.0]}}, "model.depths.0"),
+    ({"train": {"epochs": 20.0}}, "train.epochs"),
+    ({"seeds": [True]}, "seeds.0"),
+])
+def test_numbers_are_finite_and_integers_are_integers(bad, key):
+    with pytest.raises(ConfigError, match=f"'{key}'"):
+        validate_config(bad)
+
+
+def test_landscape_seed_comes_from_the_grid_or_is_refused():
+    assert validate_config({"seeds": [3, 4, 5]})["landscape"]["seed"] == 3  # derived: the family keeps its section
+    with pytest.raises(ConfigError, match=r"'landscape.seed' has \[0\] that are not in seeds"):
+        validate_config({"seeds": [3, 4, 5], "landscape": {"seed": 0}})
+    with pytest.raises(ConfigError, match=r"'landscape.depths' has \[44\] that are not in model.depths"):
+        validate_config({"landscape": {"depths": [20, 44]}})
+    assert validate_config({"landscape": {"enabled": False, "depths": [44]}})["landscape"]["depths"] == [44]
+
+
+def test_signal_mlp_seeds_cannot_exceed_the_seeds():
+    with pytest.raises(ConfigError, match="'signal.mlp_seeds'"):
+        validate_config({"seeds": [0], "signal": {"mlp_seeds": 2}})
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"profile: x\nreport: {title: caf\xe9}\n", "not UTF-8"),
+    (b"- 1\n- 2\n", "holds a list, not a mapping"),
+    (b"just a string\n", "holds a str, not a mapping"),
+    (b"\x00\x01\x02garbage\xff", "not UTF-8"),
+])
+def test_files_that_are_not_yaml_mappings_get_one_line(tmp_path, content, message):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(path)
+    assert "\n" not in str(err.value)
+
+
+def test_cli_config_on_a_non_utf8_file_prints_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "p.yaml").write_bytes(b"report: {title: caf\xe9}\n")
+    proc = subprocess.run([sys.executable, "-m", "resbench", "config", str(tmp_path / "p.yaml")], capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "UTF-8" in proc.stderr

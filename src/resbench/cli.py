@@ -138,6 +138,8 @@ def _landscape_setup(args):
 
 
 def cmd_landscape(args) -> None:
+    import shutil
+
     import pandas as pd
 
     from .experiments.landscape import grid_axis, surface_rows
@@ -168,9 +170,7 @@ def cmd_landscape(args) -> None:
     frames = [read_table(rows_dir / f"{i}.csv") for i in range(first, min(last, args.resolution))]
     table = pd.concat(frames, ignore_index=True).assign(**run_identity(spec, git_info()))
     write_table_atomic(table, args.out)
-    for f in rows_dir.glob("*.csv"):
-        f.unlink()
-    rows_dir.rmdir()
+    shutil.rmtree(rows_dir)  # the rows (and any damaged row set aside) are in the chunk now
     log.info("%s: %d points in %.1f s (%.3f s per point)", spec["run_id"], len(todo) * len(axis), seconds,
              seconds / max(1, len(todo) * len(axis)))
 

@@ -101,7 +101,12 @@ def validate_config(config: dict | None) -> dict:
     config = fill_defaults(config or {}, schema)
     errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        messages = [_describe(e, schema) for e in errors]
+        by_key: dict[tuple, jsonschema.ValidationError] = {}
+        for error in errors:  # one message per key: an enum's allowed values say more than its type
+            key = tuple(map(str, error.absolute_path))
+            if key not in by_key or error.validator == "enum":
+                by_key[key] = error
+        messages = [_describe(e, schema) for e in by_key.values()]
         if len(messages) == 1:
             raise ConfigError(f"invalid configuration: {messages[0]}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

@@ -30,21 +30,41 @@ def test_runs_are_deterministic_and_learn(tiny_spec, tmp_path):
     assert a["history"][-1]["test_error"] < 0.5
 
 
-def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_spec, tmp_path):
-    full = train_run(tiny_spec, tmp_path / "full")
+def _spec(config, kind):
+    """A run spec of every kind a training job trains: the grid's nets and a variant."""
+    from resbench.config import run_spec, variant_specs
+
+    if kind.startswith("variant:"):
+        config = {**config, "variants": {**config["variants"], "depth": 8, "names": [kind.split(":")[1]]}}
+        return variant_specs(config)[0]
+    return run_spec(config, kind, 8, 0)
+
+
+# resnet_sd (drop-path) and the dropout shortcut draw random numbers in every training step: their
+# resume must restore the generator's state, not only weights and optimizer.
+@pytest.mark.parametrize("kind", ["plain", "resnet", "resnet_sd", "variant:dropout", "variant:gate_exclusive"])
+def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_config, kind, tmp_path):
+    spec = _spec(tiny_config, kind)
+    full = train_run(spec, tmp_path / "full")
 
     def kill_after_first_epoch(row):
         if row["epoch"] == 1:
             raise Interrupt
 
     with pytest.raises(Interrupt):
-        train_run(tiny_spec, tmp_path / "killed", on_epoch_end=kill_after_first_epoch)
+        train_run(spec, tmp_path / "killed", on_epoch_end=kill_after_first_epoch)
     assert checkpoint.load(tmp_path / "killed" / RESUME_FILE)["epoch"] == 1
-    resumed = train_run(tiny_spec, tmp_path / "killed")
+    resumed = train_run(spec, tmp_path / "killed")
     assert stable(resumed["history"]) == stable(full["history"])
     assert resumed["layer_stats"] == full["layer_stats"]  # the statistics taken before the kill survive
     for key, value in full["state_dict"].items():
         assert torch.equal(value, resumed["state_dict"][key]), key
+
+
+def test_resume_of_a_finished_run_trains_nothing_and_returns_it(tiny_spec, tmp_path):
+    full = train_run(tiny_spec, tmp_path)  # its resume.pt stays until the CLI has written every output
+    again = train_run(tiny_spec, tmp_path, on_epoch_end=lambda row: (_ for _ in ()).throw(Interrupt))
+    assert stable(again["history"]) == stable(full["history"])
 
 
 def test_checkpoint_of_another_config_is_ignored(tiny_spec, tmp_path):
