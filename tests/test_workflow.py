@@ -58,13 +58,55 @@ def test_a_profile_without_a_name_is_named_after_its_file(tmp_path):
     assert "results/mine/runs/" in proc.stdout and "results/quick/" not in proc.stdout
 
 
+HOSTILE = "Depths {8, 20, 56} {{x}} {wildcards.run} 100% \"quoted\" 'single' é ü ∞ <script>alert(1)</script>"
+
+
+def test_braces_and_quotes_in_free_text_reach_no_wildcard_expansion(tmp_path):
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({"profile": "p", "seeds": [0], "model": {"depths": [8]},
+                                                     "report": {"title": HOSTILE, "author": HOSTILE}},
+                                                    allow_unicode=True))
+    proc = snakemake("-n", "--configfile", "p.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_the_default_profile_is_loaded_and_in_effect(tmp_path):
+    """profiles/default/ beside the Snakefile: Snakemake says it uses it, and its rerun-incomplete
+    lets the next run go on after Snakemake itself was killed mid-job (without it Snakemake refuses)."""
+    import signal
+    import time
+
+    config = {"profile": "k", "seeds": [0], "model": {"depths": [8], "archs": ["plain"]},
+              "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
+              "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
+              "signal": {"enabled": False}}
+    (tmp_path / "k.yaml").write_text(yaml.safe_dump(config))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    job = subprocess.Popen([*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--configfile", "k.yaml", "--cores", "1"],
+                           cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True)
+    started = tmp_path / "reports/k/figures"  # the report job has begun writing its outputs
+    deadline = time.time() + 180
+    while not started.exists() and time.time() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    os.killpg(job.pid, signal.SIGKILL)
+    out = job.communicate()[0]
+    assert started.exists() and not (tmp_path / "reports/k/report.pdf").exists(), out[-2000:]
+    assert "Using workflow specific profile" in out and "profiles/default" in out, out[:500]
+    snakemake("--unlock", "--configfile", "k.yaml", cwd=tmp_path)  # a killed Snakemake leaves its lock
+    without = snakemake("-n", "--configfile", "k.yaml", "--workflow-profile", "none", cwd=tmp_path)
+    assert without.returncode != 0 and "IncompleteFilesException" in without.stdout + without.stderr
+    with_profile = snakemake("-n", "--configfile", "k.yaml", cwd=tmp_path)
+    assert with_profile.returncode == 0, with_profile.stdout[-2000:] + with_profile.stderr[-2000:]
+    assert re.search(r"^report\s+1$", with_profile.stdout, re.M), with_profile.stdout[-2000:]
+
+
 @pytest.mark.e2e
 def test_tiny_workflow_end_to_end(tmp_path):
     snakefile = copy_workflow(tmp_path / "repo")
     work = tmp_path / "work"
     work.mkdir()
     config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300},
-              "report": {"title": "Tiny <script>alert(1)</script> run"},
+              "report": {"title": f"Tiny {HOSTILE} run", "author": HOSTILE},
               "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
@@ -72,7 +114,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
               "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2},
               "signal": {"stats_every": 1, "mlp_layers": [1, 3], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
                          "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2}}
-    (work / "tiny.yaml").write_text(yaml.safe_dump(config))
+    (work / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -102,6 +144,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html  # config strings are escaped
+    assert "Depths {8, 20, 56} {{x}} {wildcards.run} 100%" in html and "é ü ∞" in html  # and arrive intact
     assert "data:image/png;base64," in html  # self-contained
     for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
                 "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d",

@@ -35,3 +35,26 @@ def test_cli_reports_missing_dataset_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "train-images-idx3-ubyte" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_data_step_runs_the_checks_training_runs(fake_cifar10):
+    """Fabricated (non-official) files: the data step refuses them as training does, and says how
+    to accept a deliberately different copy; with dataset.verify false both accept them."""
+    proc = subprocess.run([sys.executable, "-m", "resbench", "data", "cifar10", "--root", str(fake_cifar10)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "integrity check" in proc.stderr and "dataset.verify: false" in proc.stderr
+    assert "ready" not in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "resbench", "data", "cifar10", "--root", str(fake_cifar10),
+                           "--no-verify"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "cifar10: ready" in proc.stderr, proc.stderr
+    dataset = validate_config({"dataset": {"name": "cifar10", "root": str(fake_cifar10), "val_size": 10,
+                                           "verify": False}})["dataset"]
+    assert load_splits(dataset).sizes()["train"] == 90
+
+
+def test_unverified_data_is_a_limitation_of_the_report():
+    from resbench.report.render import limitations
+
+    config = validate_config({"dataset": {"name": "cifar10", "verify": False}})
+    assert any("md5" in line for line in limitations(config))
+    assert not any("md5" in line for line in limitations(validate_config({"dataset": {"name": "cifar10"}})))

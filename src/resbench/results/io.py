@@ -123,7 +123,9 @@ def read_json(path: str | Path, set_aside_bad: bool = True) -> Any:
 
 def read_table(path: str | Path, sep: str = ",", set_aside_bad: bool = True) -> pd.DataFrame:
     """A CSV table written by `write_table_atomic`, verified before use: UTF-8, ends with a newline
-    (a cut-off write does not), and every row has the header's number of fields."""
+    (a cut-off write does not), and every row has the header's number of fields. A file cut exactly
+    at the end of a row still reads as a shorter table: writes are atomic, so only damage from
+    outside the suite (a disk, a copy) can do that."""
     return _verified(Path(path), lambda text: _parse_csv(text, sep), set_aside_bad)
 
 

@@ -1,0 +1,55 @@
+"""Two different result sets never share an archive folder; the same one always maps to one."""
+import pytest
+
+from resbench.config import validate_config
+from resbench.results import archive
+
+
+@pytest.fixture
+def clean_git(monkeypatch):
+    state = {"git_commit": "a" * 40, "git_dirty": False, "git_diff_hash": ""}
+    monkeypatch.setattr(archive, "git_info", lambda repo=None: dict(state))
+    return state
+
+
+QUICK = {"profile": "quick", "seeds": [0, 1, 2], "model": {"depths": [8, 20, 32, 56]}}
+
+
+@pytest.mark.parametrize("change", [
+    {"profile": "other"},
+    {"seeds": [3, 4, 5]},
+    {"model": {"depths": [8]}},
+    {"lesion": {"draws": 3}},
+    {"variants": {"names": ["identity"]}},
+    {"landscape": {"resolution": 7}},
+    {"signal": {"mlp_epochs": 3}},
+    {"dataset": {"limit_train": 100}},
+    {"device": "cuda"},
+])
+def test_every_result_setting_changes_the_key(clean_git, change):
+    base = archive.archive_key(None, validate_config(QUICK))
+    assert archive.archive_key(None, validate_config({**QUICK, **change})) != base
+
+
+def test_title_and_threads_keep_the_key(clean_git):
+    base = archive.archive_key(None, validate_config(QUICK))
+    same = validate_config({**QUICK, "threads": 2, "report": {"title": "Another title {x}"}})
+    assert archive.archive_key(None, same) == base
+
+
+def test_two_dirty_trees_of_one_commit_get_two_keys(clean_git):
+    config = validate_config(QUICK)
+    clean = archive.archive_key(None, config)
+    clean_git.update(git_dirty=True, git_diff_hash="1111aaaa2222")
+    first = archive.archive_key(None, config)
+    clean_git.update(git_diff_hash="3333bbbb4444")
+    second = archive.archive_key(None, config)
+    assert len({clean, first, second}) == 3 and "-dirty1111aaaa" in first
+
+
+def test_the_data_files_enter_the_key(clean_git, fake_cifar10):
+    config = validate_config({**QUICK, "dataset": {"name": "cifar10", "root": str(fake_cifar10), "verify": False}})
+    before = archive.archive_key(None, config)
+    batch = fake_cifar10 / "cifar-10-batches-py" / "data_batch_1"
+    batch.write_bytes(batch.read_bytes()[:-100])  # a different copy of the data
+    assert archive.archive_key(None, config) != before
