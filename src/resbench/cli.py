@@ -396,19 +396,27 @@ def cmd_compare(args) -> int:
         log.warning("the configs differ in: %s", keys)
     table = compare_metrics(base, head, args.threshold, args.alpha)
     gating = table[table["gates"] & (table["status"] == "regression")]
-    verdicts = [{**v, "unchanged": v["base"] == v["head"]} for v in verdict_changes(base, head)]
+    verdicts = verdict_changes(base, head)
     n_changed = sum(not v["unchanged"] for v in verdicts)
-    headline = (f"{len(gating)} significant error regression(s), {n_changed} changed verdict(s)"
-                if len(gating) or n_changed else "No significant error regression and no changed verdict")
+    lost = [v["id"] for v in verdicts if v["lost"]]
+    # A claim lost under the same config is a regression of the code; under another config it may
+    # be the config's doing, so it is reported, not gated.
+    lost_gates = bool(lost) and not diff
+    headline = (f"{len(gating)} significant error regression(s), {len(lost)} claim(s) no longer reproduced, "
+                f"{n_changed} changed verdict(s)" if len(gating) or n_changed
+                else "No significant error regression and no changed verdict")
+    if lost and diff:
+        headline += " (the configs differ, so lost claims do not set the exit status)"
     summary = {"base": args.base, "head": args.head, "threshold": args.threshold, "alpha": args.alpha,
                "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table),
-               "n_regressions": len(gating), "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+               "n_regressions": len(gating) + (len(lost) if lost_gates else 0),
+               "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     out = Path(args.out_dir)
     write_text_atomic(render_markdown(summary), out / "compare.md")
     write_text_atomic(render_html(summary), out / "compare.html")
     print(render_markdown(summary) if args.print else headline)
     log.info("wrote %s and %s", out / "compare.md", out / "compare.html")
-    return 1 if len(gating) and not args.exit_zero else 0
+    return 1 if (len(gating) or lost_gates) and not args.exit_zero else 0
 
 
 def cmd_concat(args) -> None:
@@ -486,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", action="append", help="run spec as JSON (what the workflow passes); repeat "
                                                    "with one --out each to train several runs in one process")
     p.add_argument("--config", help="YAML profile, used with --arch/--depth/--seed instead of --spec")
-    p.add_argument("--arch", choices=["plain", "resnet"])
+    p.add_argument("--arch", choices=["plain", "resnet", "resnet_sd"])
     p.add_argument("--depth", type=int, help="6n+2: 8, 14, 20, 32, 44, 56, 110, ...")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", action="append", required=True, help="run directory (one per --spec)")
@@ -607,7 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "archive folders, or exported .tar.gz bundles. Writes compare.md (for a pull-request "
                                    "comment) and compare.html: per metric both means +- std over seeds, the delta and "
                                    "Welch's t-test. Exit status: 0, 1 when an error metric regresses significantly "
-                                   "beyond --threshold, 2 on bad input or a refused config mismatch.",
+                                   "beyond --threshold or a claim reproduced in BASE is not in HEAD (same configs), "
+                                   "2 on bad input or a refused config mismatch.",
                        epilog="example: resbench compare main HEAD --out-dir reports/quick   (both commits run first)")
     p.add_argument("base")
     p.add_argument("head")

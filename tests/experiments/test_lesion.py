@@ -40,14 +40,25 @@ def test_lesion_table_has_every_kind_and_is_reproducible():
     assert (taus < 1).all() and (taus > -1).all()
 
 
-def test_path_counts_sum_to_two_to_the_n():
+def test_path_table_measures_the_single_path_gradients():
+    """Each row's gradient is that of forward_single_path for its k (k = 0 and k = n are single
+    paths, computed independently here); the counts are C(n, k)."""
+    import torch.nn.functional as F
+
+    from resbench.models.surgery import forward_single_path
+
     model = trained_like(depth=14)
     x, y = data(16)
     paths = path_gradient_table(model, x, y, samples=2, seed=0)
     n = len(model.blocks)
     assert list(paths["k"]) == list(range(n + 1))
-    assert paths["n_paths"].sum() == 2 ** n and math.isclose(paths["path_fraction"].sum(), 1.0)
-    assert (paths["grad_norm"] > 0).all()
+    assert list(paths["n_paths"]) == [math.comb(n, k) for k in range(n + 1)]
+    for k, active in ((0, set()), (n, set(range(n)))):
+        h = model.stem(x).detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(F.cross_entropy(forward_single_path(model, h, active), y), h)
+        expected = grad.flatten(1).norm(dim=1).mean().item()
+        assert math.isclose(paths.loc[paths["k"] == k, "grad_norm"].item(), expected, rel_tol=1e-6)
+    assert paths.loc[paths["k"] == 0, "grad_norm"].item() != paths.loc[paths["k"] == n, "grad_norm"].item()
 
 
 def test_plain_nets_have_no_paths_to_unravel():

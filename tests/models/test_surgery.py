@@ -62,11 +62,32 @@ def test_single_path_with_no_active_branch_is_the_pure_skip_path():
     model = trained_like()
     h = model.stem(torch.randn(3, 1, 8, 8)).detach().requires_grad_(True)
     logits = forward_single_path(model, h, active=set())
-    (grad,) = torch.autograd.grad(logits.sum(), h)
-    # Only shortcuts and the final ReLU masks: no conv weight enters the gradient.
-    for p in model.blocks.parameters():
-        assert p.grad is None
-    assert grad.abs().sum() > 0
+    weights = [p for p in model.blocks.parameters()]
+    grads = torch.autograd.grad(logits.sum(), [h, *weights], allow_unused=True)
+    # Only shortcuts and the final ReLU masks: no block weight is on the path's gradient.
+    assert grads[0].abs().sum() > 0
+    assert all(g is None for g in grads[1:])
+    with_branch = torch.autograd.grad(forward_single_path(model, h, active={0}).sum(), weights, allow_unused=True)
+    assert any(g is not None and g.abs().sum() > 0 for g in with_branch)  # the check above can fail
+
+
+def test_the_two_to_the_n_single_path_gradients_sum_to_the_full_gradient():
+    """Unravelling is exact: relu(F(h) + h) at fixed masks is multilinear in the per-block choice of
+    branch or shortcut, so the 2^n single-path gradients add up to the network's own gradient."""
+    import itertools
+
+    model = trained_like(depth=14).double()  # 6 blocks, 64 paths; float64 for a tight comparison
+    h = model.stem(torch.randn(5, 1, 8, 8, dtype=torch.float64)).detach().requires_grad_(True)
+    (full,) = torch.autograd.grad(model.forward_head(model.blocks(h)).sum(), h)
+    n = len(model.blocks)
+    total = torch.zeros_like(h)
+    for k in range(n + 1):
+        for active in itertools.combinations(range(n), k):
+            (g,) = torch.autograd.grad(forward_single_path(model, h, set(active)).sum(), h)
+            total += g
+    assert torch.allclose(total, full, rtol=1e-9, atol=1e-12)
+    (one_path,) = torch.autograd.grad(forward_single_path(model, h, set(range(n))).sum(), h)
+    assert not torch.allclose(one_path, full)  # one path alone is not the whole gradient
 
 
 def test_stochastic_depth_is_off_in_eval_mode():

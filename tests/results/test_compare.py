@@ -68,7 +68,27 @@ def test_a_changed_verdict_is_listed_first(tmp_path, config):
     head = write_set(tmp_path / "head", config, plain_shift=0.3)
     code, md, _ = compare(tmp_path, base, head)
     assert code == 1
-    assert "| degradation **(changed)** | not_reproduced | reproduced |" in md
+    assert "| ⚠️ changed | degradation | not_reproduced | reproduced |" in md
+
+
+def test_a_claim_no_longer_reproduced_fails_the_comparison_with_both_sides_evidence(tmp_path, config):
+    base = write_set(tmp_path / "base", config, plain_shift=0.3)
+    head = tmp_path / "head"
+    shutil.copytree(base, head)
+    (head / "claims.json").write_text(json.dumps({"claims": [
+        {"id": "degradation", "verdict": "inconclusive", "sentence": "Too few trained seeds."}]}))
+    (base / "claims.json").write_text(json.dumps({"claims": [
+        {"id": "degradation", "verdict": "reproduced", "sentence": "Plain error rises by 30 points."}]}))
+    code, md, _ = compare(tmp_path, base, head)
+    assert code == 1 and "1 claim(s) no longer reproduced" in md
+    assert "| ❌ lost | degradation | reproduced | inconclusive |" in md
+    assert "Plain error rises by 30 points." in md and "Too few trained seeds." in md
+    assert compare(tmp_path, head, base)[0] == 0  # gaining a claim is no regression
+    other = json.loads(json.dumps(config))
+    other["train"]["lr"] = 0.05
+    (head / "config.json").write_text(json.dumps(other))
+    code, md, _ = compare(tmp_path, base, head)  # another config: reported, not gated
+    assert code == 0 and "the configs differ" in md
 
 
 def test_a_config_mismatch_is_named_and_can_be_refused(tmp_path, config, capsys):

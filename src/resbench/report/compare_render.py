@@ -49,14 +49,17 @@ def render_markdown(summary: dict) -> str:
         lines += ["### Configs differ", "", "| key | base | head |", "|---|---|---|"]
         lines += [f"| `{d['key']}` | `{_md(d['base'])}` | `{_md(d['head'])}` |" for d in summary["config_diff"]]
         lines.append("")
-    changed = [v for v in summary["verdicts"] if v["base"] != v["head"]]
-    lines += ["### Claims", "", "| claim | base | head |", "|---|---|---|"]
-    for v in sorted(summary["verdicts"], key=lambda v: v["base"] == v["head"]):
-        flag = " **(changed)**" if v["base"] != v["head"] else ""
-        lines.append(f"| {v['id']}{flag} | {v['base']} | {v['head']} |")
+    changed = [v for v in summary["verdicts"] if not v["unchanged"]]
+    lines += ["### Claims", "", "| | claim | base | head |", "|---|---|---|---|"]
+    for v in sorted(summary["verdicts"], key=lambda v: (not v["lost"], v["unchanged"], v["id"])):
+        mark = "❌ lost" if v["lost"] else ("⚠️ changed" if not v["unchanged"] else "")
+        lines.append(f"| {mark} | {v['id']} | {v['base']} | {v['head']} |")
     lines.append("")
     if not changed:
         lines += ["No verdict changed.", ""]
+    for v in changed:  # the evidence of both sides, in the claims' own words
+        lines += [f"**{v['id']}**", "", f"- base ({v['base']}): {_md(v['base_sentence']) or '—'}",
+                  f"- head ({v['head']}): {_md(v['head_sentence']) or '—'}", ""]
     lines += ["### Metrics", "", "| | metric | on | base | head | Δ | p |", "|---|---|---|---|---|---|---|"]
     for r in summary["rows"]:
         lines.append(f"| {r['mark']} | {r['metric']} | {r['key']} | {r['base']} | {r['head']} | {r['delta']} | {r['p']} |")

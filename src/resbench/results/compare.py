@@ -139,11 +139,18 @@ def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: f
 
 
 def verdict_changes(base: ResultSet, head: ResultSet) -> list[dict]:
+    """One row per claim: both verdicts, key numbers and sentences; `lost` marks a claim reproduced
+    in base and not in head, the regression a code change most needs to catch."""
     a = {c["id"]: c for c in base.claims}
     b = {c["id"]: c for c in head.claims}
-    return [{"id": k, "base": a.get(k, {}).get("verdict", "absent"), "head": b.get(k, {}).get("verdict", "absent"),
-             "base_key": a.get(k, {}).get("key_number", ""), "head_key": b.get(k, {}).get("key_number", "")}
-            for k in sorted(set(a) | set(b))]
+    rows = []
+    for k in sorted(set(a) | set(b)):
+        va, vb = a.get(k, {}).get("verdict", "absent"), b.get(k, {}).get("verdict", "absent")
+        rows.append({"id": k, "base": va, "head": vb, "unchanged": va == vb,
+                     "lost": va == "reproduced" and vb != "reproduced",
+                     "base_key": a.get(k, {}).get("key_number", ""), "head_key": b.get(k, {}).get("key_number", ""),
+                     "base_sentence": a.get(k, {}).get("sentence", ""), "head_sentence": b.get(k, {}).get("sentence", "")})
+    return rows
 
 
 def config_differences(base: dict | None, head: dict | None) -> list[dict]:
