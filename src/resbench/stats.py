@@ -1,0 +1,188 @@
+"""Verdict statistics: per-seed values in, a decision out, with the numbers that justify it.
+
+Pure numpy/scipy (no torch), so claims and their calibration run in seconds.
+
+- `exceeds(a, b, margin)`: "A exceeds B" = a one-sided Welch t-test of mean(A) > mean(B) at
+  `alpha` *and* an estimated effect of at least `margin`.
+- `equivalent(a, b, margin)`: "A does not differ from B" = two one-sided tests (TOST): the
+  (1 - 2 alpha) confidence interval of mean(A) - mean(B) lies inside (-margin, margin). A
+  non-significant difference is never read as "no change".
+- `rises_with(x, y, margin)` / `flat_in(x, y, margin)`: the same two questions for a trend over
+  all levels of x (e.g. depth): the rise from the smallest to the largest x along the least-squares
+  line through the levels' means, tested with each level's own variance (Welch-Satterthwaite).
+
+Each returns a `Decision` whose `holds` is True, False, or None (inconclusive, with the reason:
+too few values). Diverged runs are not dropped: callers replace their NaN by the worst value the
+metric can take (`count_diverged`), which is what a diverged run means for the claim.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import stats
+
+ALPHA = 0.05
+MIN_N = 2  # per group: one value has no spread
+
+
+@dataclass(frozen=True)
+class Decision:
+    holds: bool | None
+    test: str
+    effect: float
+    low: float  # (1 - 2 alpha) two-sided interval = the one-sided alpha bounds
+    high: float
+    margin: float
+    p_value: float
+    n: tuple[int, ...]
+    reason: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def evidence(self) -> dict:
+        out = asdict(self)
+        out["n"] = list(self.n)
+        return out
+
+    def words(self, unit=lambda v: f"{v:.3g}") -> str:
+        """'+12.3 points [8.1, 16.5], margin 5, p = 0.002, n = 3/3'-style summary for sentences."""
+        if self.holds is None and math.isnan(self.effect):
+            return f"n = {'/'.join(map(str, self.n))}: {self.reason}"
+        p = f"p = {self.p_value:.2g}, " if not math.isnan(self.p_value) else ""
+        return (f"{unit(self.effect)} [{unit(self.low)}, {unit(self.high)}], margin {unit(self.margin)}, "
+                f"{p}n = {'/'.join(map(str, self.n))}")
+
+
+def count_diverged(values, worst: float) -> np.ndarray:
+    """NaN (a diverged run) becomes `worst`: counted as the failure it is, not dropped."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, worst)
+
+
+def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """(difference of means, its standard error, Welch degrees of freedom)."""
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return float(a.mean() - b.mean()), 0.0, math.inf
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return float(a.mean() - b.mean()), se, df
+
+
+def _too_few(test: str, margin: float, n: tuple[int, ...]) -> Decision:
+    return Decision(None, test, math.nan, math.nan, math.nan, margin, math.nan, n,
+                    reason=f"fewer than {MIN_N} values on a side: no seed spread to test against")
+
+
+def exceeds(a, b, margin: float, alpha: float = ALPHA) -> Decision:
+    """A exceeds B by at least `margin`: one-sided Welch t-test at `alpha` and effect >= margin."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = (len(a), len(b))
+    if min(n) < MIN_N or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return _too_few("one-sided Welch t-test + margin", margin, n)
+    effect, se, df = _welch(a, b)
+    if se == 0:
+        p = 0.0 if effect > 0 else 1.0
+        low = high = effect
+    else:
+        p = float(stats.t.sf(effect / se, df))
+        half = float(stats.t.ppf(1 - alpha, df)) * se
+        low, high = effect - half, effect + half
+    holds = p < alpha and effect >= margin
+    return Decision(holds, "one-sided Welch t-test + margin", effect, low, high, margin, p, n)
+
+
+def equivalent(a, b, margin: float, alpha: float = ALPHA) -> Decision:
+    """mean(A) - mean(B) inside (-margin, margin) by TOST: its (1 - 2 alpha) interval inside the band."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = (len(a), len(b))
+    if min(n) < MIN_N or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return _too_few("equivalence (TOST, Welch)", margin, n)
+    effect, se, df = _welch(a, b)
+    half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
+    low, high = effect - half, effect + half
+    if se == 0:
+        p = 0.0 if abs(effect) < margin else 1.0
+    else:
+        p = max(float(stats.t.sf((effect + margin) / se, df)), float(stats.t.cdf((effect - margin) / se, df)))
+    return Decision(bool(-margin < low and high < margin), "equivalence (TOST, Welch)", effect, low, high, margin, p, n)
+
+
+def _fitted_rise(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Rise of y from min(x) to max(x) along the least-squares line through the levels' means, its
+    standard error from each level's own variance (seed spreads differ a lot between depths: a
+    pooled-variance regression would call a flat trend rising too often), and Welch-Satterthwaite
+    degrees of freedom."""
+    levels = np.unique(x)
+    means = np.array([y[x == v].mean() for v in levels])
+    var_of_mean = np.array([y[x == v].var(ddof=1) / (x == v).sum() for v in levels])
+    dof = np.array([(x == v).sum() - 1 for v in levels])
+    centred = levels - levels.mean()
+    c = centred / (centred ** 2).sum() * (levels.max() - levels.min())  # rise = sum(c * means)
+    rise = float((c * means).sum())
+    parts = c ** 2 * var_of_mean
+    se = float(math.sqrt(parts.sum()))
+    df = math.inf if se == 0 else float(parts.sum() ** 2 / (parts ** 2 / dof).sum())
+    return rise, se, df
+
+
+def _trend_ok(x, y) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]] | None:
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    levels, counts = np.unique(x, return_counts=True)
+    n = tuple(int(c) for c in counts)
+    if len(levels) < 2 or min(n) < MIN_N or not np.isfinite(y).all():
+        return None
+    return x, y, n
+
+
+def rises_with(x, y, margin: float, alpha: float = ALPHA) -> Decision:
+    """y rises with x over all levels: the least-squares rise from min to max x is significantly
+    positive (one-sided t-test of the slope) and at least `margin`."""
+    test = "trend over all levels (Welch contrast), one-sided + margin"
+    ok = _trend_ok(x, y)
+    if ok is None:
+        return _too_few(test, margin, tuple(np.unique(np.asarray(x), return_counts=True)[1].tolist()))
+    x, y, n = ok
+    rise, se, df = _fitted_rise(x, y)
+    if se == 0:
+        p, half = (0.0 if rise > 0 else 1.0), 0.0
+    else:
+        p, half = float(stats.t.sf(rise / se, df)), float(stats.t.ppf(1 - alpha, df)) * se
+    return Decision(p < alpha and rise >= margin, test, rise, rise - half, rise + half, margin, p, n)
+
+
+def flat_in(x, y, margin: float, alpha: float = ALPHA) -> Decision:
+    """y is flat in x within ±margin: the (1 - 2 alpha) interval of the least-squares rise from
+    min to max x lies inside (-margin, margin), and no level's mean leaves the band around the
+    smallest level's by more than the margin."""
+    test = "trend over all levels (Welch contrast), equivalence (TOST)"
+    ok = _trend_ok(x, y)
+    if ok is None:
+        return _too_few(test, margin, tuple(np.unique(np.asarray(x), return_counts=True)[1].tolist()))
+    x, y, n = ok
+    rise, se, df = _fitted_rise(x, y)
+    half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
+    means = [y[x == level].mean() for level in np.unique(x)]
+    worst_level = float(max(abs(m - means[0]) for m in means))
+    holds = bool(-margin < rise - half and rise + half < margin and worst_level < margin)
+    p = math.nan if se == 0 else max(float(stats.t.sf((rise + margin) / se, df)),
+                                     float(stats.t.cdf((rise - margin) / se, df)))
+    return Decision(holds, test, rise, rise - half, rise + half, margin, p, n,
+                    extra={"largest_level_change": worst_level})
+
+
+def verdict(*parts: Decision) -> str:
+    """All parts hold -> reproduced; any part fails -> not_reproduced; else inconclusive."""
+    if any(p.holds is False for p in parts):
+        return "not_reproduced"
+    if all(p.holds for p in parts):
+        return "reproduced"
+    return "inconclusive"
+
+
+def rate(draw, decide, trials: int = 1000, seed: int = 0) -> float:
+    """Share of `trials` synthetic data sets (draw(rng) -> data) for which decide(data) says
+    'reproduced': a claim's false-positive rate (effect absent) or power (effect present)."""
+    rng = np.random.default_rng(seed)
+    return sum(decide(draw(rng)) == "reproduced" for _ in range(trials)) / trials
