@@ -46,13 +46,16 @@ def run_tables(spec: dict, result: dict, prov: dict) -> tuple[pd.DataFrame, dict
     epochs = pd.DataFrame([{**identity, **row} for row in result["history"]])
     summary = {**identity, "status": result["status"], "epochs_completed": len(result["history"]),
                "epochs_planned": spec["train"]["epochs"], "params": result["params"],
-               **summarize(result["history"]), "wall_seconds": prov["wall_seconds"],
+               **summarize(result["history"]),
+               "final_train_loss_eval": result.get("eval_train_loss", math.nan),
+               "final_train_error_eval": result.get("eval_train_error", math.nan),
+               "wall_seconds": prov["wall_seconds"],
                "device": result["device"], "peak_memory_mb": result["peak_memory_mb"],
                **{f"n_{k}": v for k, v in result["split_sizes"].items()}}
     if result["status"] == "diverged":
         # A diverged run has no meaningful final error: record NaN, never a number that looks real.
         for key in ("final_train_loss", "final_train_error", "final_val_error", "final_test_loss",
-                    "final_test_error", "test_error_at_best_val"):
+                    "final_test_error", "test_error_at_best_val", "final_train_loss_eval", "final_train_error_eval"):
             summary[key] = math.nan
     return epochs, summary
 

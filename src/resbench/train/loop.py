@@ -219,7 +219,12 @@ def train_run(
             on_epoch_end(row)
     if bar is not None:
         bar.close()
+    # The trained net on its own training set in eval mode: the same measurement for every variant
+    # (the running train-mode loss is inflated by dropout or drop-path by construction).
+    eval_train_loss, eval_train_error = (evaluate(model, data.train_x, data.train_y, train["eval_batch_size"], autocast)
+                                         if status == "completed" else (math.nan, math.nan))
     return {
+        "eval_train_loss": eval_train_loss, "eval_train_error": eval_train_error,
         "state_dict": model.state_dict(),
         "history": history,
         "layer_stats": layer_stats,
