@@ -6,8 +6,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import stats
 from .archs import arch_sort_key
-from .claims import MIN_EFFECT, _pct
+from .claims import CHANCE_ERROR, MIN_EFFECT, MIN_SPREAD, _pct
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
 
@@ -76,41 +77,80 @@ def ensemble_lesion_claim(lesion: pd.DataFrame) -> dict:
                           f"plain {_pct(med['plain'])}"}
 
 
-def degradation_area(lesion: pd.DataFrame, arch: str, depth: int) -> pd.Series:
-    """Per seed: mean over k of (error after deleting k blocks - unlesioned error)."""
+def degradation_area(lesion: pd.DataFrame, arch: str, depth: int, chance: float = CHANCE_ERROR) -> pd.Series:
+    """Per seed: mean over k of the error added by deleting k blocks, as a share of the headroom
+    between the unlesioned error and chance (a worse baseline has less room to fall)."""
     rows = lesion[(lesion["arch"] == arch) & (lesion["depth"] == depth)]
     base = rows[rows["kind"] == "none"].set_index("seed")["test_error"]
     dk = rows[rows["kind"] == "delete_k"].groupby(["seed", "k"])["test_error"].mean().reset_index()
-    return dk.groupby("seed")["test_error"].mean() - base
+    return (dk.groupby("seed")["test_error"].mean() - base) / (chance - base).clip(lower=1e-6)
 
 
-def stochastic_depth_claim(lesion: pd.DataFrame, runs: pd.DataFrame) -> dict:
-    """Claim 8: ResNets trained with stochastic depth degrade more gracefully under deletion."""
-    claim = {"id": "stochastic_depth", "section": "lesion",
-             "claim": "ResNets trained with stochastic depth degrade more gracefully when blocks are deleted."}
-    depths = sorted(set(lesion[lesion["arch"] == "resnet_sd"]["depth"]) & set(lesion[lesion["arch"] == "resnet"]["depth"]))
+# Claim 8's margin, fixed from the paper: Huang et al. 2016 improved ResNet-110's CIFAR-10 test error
+# by 1.16 points (6.41% -> 5.25%); an improvement of at least 1 point is what the claim says.
+SD_MARGIN = 0.01
+
+
+def _sd_errors(runs: pd.DataFrame, arch: str, depth: int) -> np.ndarray:
+    rows = runs[(runs["arch"] == arch) & (runs["depth"] == depth)]
+    return stats.count_diverged(rows["final_test_error"], CHANCE_ERROR)
+
+
+def stochastic_depth_calibration(standard: np.ndarray, sd: np.ndarray, trials: int = 1000) -> dict:
+    """False-positive rate (no improvement) and power (an improvement of twice the margin) at this
+    run's seeds and spread."""
+    spread = [max(float(np.std(v, ddof=1)) if len(v) > 1 else 0.0, MIN_SPREAD) for v in (standard, sd)]
+    if min(len(standard), len(sd)) < 2:
+        return {"false_positive_rate": None, "power": None, "trials": 0}
+
+    def draw(gain):
+        return lambda rng: (rng.normal(0.05, spread[0], len(standard)), rng.normal(0.05 - gain, spread[1], len(sd)))
+
+    decide = lambda ab: stats.verdict(stats.exceeds(*ab, SD_MARGIN))  # noqa: E731
+    return {"false_positive_rate": stats.rate(draw(0.0), decide, trials),
+            "power": stats.rate(draw(2 * SD_MARGIN), decide, trials, seed=1), "trials": trials,
+            "effect_for_power": 2 * SD_MARGIN}
+
+
+def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = None) -> dict:
+    """Claim 8 as published: a ResNet trained with stochastic depth reaches lower test error than the
+    same ResNet trained normally (by at least SD_MARGIN). Robustness to deleted blocks, which
+    stochastic depth trains for, is a secondary number, normalized by the headroom to chance."""
+    claim = {"id": "stochastic_depth", "section": "lesion", "margin": SD_MARGIN,
+             "claim": f"Training a ResNet with stochastic depth lowers its test error by at least "
+                      f"{100 * SD_MARGIN:.0f} point (Huang et al. 2016: ResNet-110 6.41% → 5.25%)."}
+    depths = sorted(set(runs[runs["arch"] == "resnet_sd"]["depth"]) & set(runs[runs["arch"] == "resnet"]["depth"]))
     if not depths:
-        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {},
-                "sentence": "Inconclusive: the profile trained no resnet_sd model beside a ResNet of the same depth."}
+        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {}, "false_positive_rate": None,
+                "power": None, "sentence": "Inconclusive: the profile trained no resnet_sd model beside a ResNet of "
+                                           "the same depth."}
     depth = depths[-1]
-    area = {a: degradation_area(lesion, a, depth) for a in ("resnet", "resnet_sd")}
-    mean = {a: float(v.mean()) for a, v in area.items()}
-    spread = sum(float(v.std()) if len(v) > 1 else math.nan for v in area.values())
-    test = runs[runs["depth"] == depth].groupby("arch")["final_test_error"].mean()
-    evidence = {"depth": depth, "mean_error_increase_over_k": mean, "seed_spread": spread,
-                "final_test_error": {a: float(test.get(a, math.nan)) for a in ("resnet", "resnet_sd")}}
-    if math.isnan(spread):
-        verdict, head = "inconclusive", "Inconclusive (fewer than two seeds)"
-    elif mean["resnet"] - mean["resnet_sd"] > max(spread, MIN_EFFECT):
-        verdict, head = "reproduced", "Reproduced"
-    else:
-        verdict, head = "not_reproduced", "Not reproduced"
-    sentence = (f"{head}: at depth {depth}, deleting blocks raises test error by {_pct(mean['resnet_sd'])} on "
-                f"average (over k) for the stochastic-depth ResNet vs {_pct(mean['resnet'])} for the standard one "
-                f"(seed spread {_pct(spread)}). Unlesioned test error: {_pct(evidence['final_test_error']['resnet_sd'])} "
-                f"with stochastic depth, {_pct(evidence['final_test_error']['resnet'])} without.")
+    standard, sd = _sd_errors(runs, "resnet", depth), _sd_errors(runs, "resnet_sd", depth)
+    decision = stats.exceeds(standard, sd, SD_MARGIN)
+    verdict = stats.verdict(decision)
+    calibration = stochastic_depth_calibration(standard, sd)
+    evidence = {"depth": depth, "improvement": decision.evidence(), "calibration": calibration,
+                "test_error_mean": {"resnet": float(standard.mean()), "resnet_sd": float(sd.mean())}}
+    head = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}[verdict]
+    sentence = (f"{head}: at depth {depth}, test error is {_pct(sd.mean())} with stochastic depth and "
+                f"{_pct(standard.mean())} without; the improvement is {100 * decision.effect:+.1f} points "
+                f"(90% interval [{100 * decision.low:+.1f}, {100 * decision.high:+.1f}], one-sided Welch p = "
+                f"{decision.p_value:.2g}, n = {len(sd)}/{len(standard)}; margin {100 * SD_MARGIN:.0f} point)."
+                if decision.holds is not None else f"{head}: {decision.reason}.")
+    if verdict == "not_reproduced" and decision.effect < 0:
+        sentence += (" Stochastic depth made the net worse here: with this profile's short training it acts as a "
+                     "handicap, not a regularizer (Huang et al. trained 500 epochs).")
+    if lesion is not None and len(lesion) and {"resnet", "resnet_sd"} <= set(lesion[lesion["depth"] == depth]["arch"]):
+        area = {a: degradation_area(lesion, a, depth) for a in ("resnet", "resnet_sd")}
+        evidence["deletion_damage_share_of_headroom"] = {a: float(v.mean()) for a, v in area.items()}
+        sentence += (f" Secondary: deleting blocks costs the stochastic-depth net {area['resnet_sd'].mean():.0%} of its "
+                     f"headroom to chance on average over k, the standard net {area['resnet'].mean():.0%}.")
+    if calibration["power"] is not None:
+        sentence += (f" The test's false-positive rate at this spread is {calibration['false_positive_rate']:.1%}; its "
+                     f"power for a {100 * 2 * SD_MARGIN:.0f}-point improvement {calibration['power']:.0%}.")
     return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
-            "key_number": f"mean error increase under deletion: {_pct(mean['resnet_sd'])} vs {_pct(mean['resnet'])}"}
+            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
+            "key_number": f"test error with / without stochastic depth: {_pct(sd.mean())} / {_pct(standard.mean())}"}
 
 
 def lesion_summary(lesion: pd.DataFrame) -> pd.DataFrame:
