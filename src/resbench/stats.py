@@ -109,6 +109,32 @@ def equivalent(a, b, margin: float, alpha: float = ALPHA) -> Decision:
     return Decision(bool(-margin < low and high < margin), "equivalence (TOST, Welch)", effect, low, high, margin, p, n)
 
 
+def below(values, bound: float, alpha: float = ALPHA) -> Decision:
+    """The mean of `values` is below `bound`: one-sample one-sided t-test (an upper bound on an
+    effect, e.g. "deleting a block costs less than 2 points"); `high` is the one-sided upper limit."""
+    values = np.asarray(values, dtype=float)
+    n = (len(values),)
+    if len(values) < MIN_N or not np.isfinite(values).all():
+        return _too_few("one-sided one-sample t-test against a bound", bound, n)
+    mean, se = float(values.mean()), float(values.std(ddof=1) / math.sqrt(len(values)))
+    if se == 0:
+        p, half = (0.0 if mean < bound else 1.0), 0.0
+    else:
+        p = float(stats.t.cdf((mean - bound) / se, len(values) - 1))
+        half = float(stats.t.ppf(1 - alpha, len(values) - 1)) * se
+    return Decision(p < alpha, "one-sided one-sample t-test against a bound", mean, mean - half, mean + half, bound,
+                    p, n)
+
+
+def threshold(value: float, limit: float, n: tuple[int, ...], what: str, below_limit: bool = True) -> Decision:
+    """A deterministic threshold on a summary (no test): reported as one, with its limit."""
+    if value is None or math.isnan(value):
+        return Decision(None, f"threshold on {what}", math.nan, math.nan, math.nan, limit, math.nan, n,
+                        reason=f"{what} not measured")
+    holds = value <= limit if below_limit else value >= limit
+    return Decision(bool(holds), f"threshold on {what}", value, value, value, limit, math.nan, n)
+
+
 def _fitted_rise(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """Rise of y from min(x) to max(x) along the least-squares line through the levels' means, its
     standard error from each level's own variance (seed spreads differ a lot between depths: a

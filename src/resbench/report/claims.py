@@ -135,13 +135,14 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
 
 
 def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_runs: pd.DataFrame | None = None,
-               fail_error: float = 0.2, curvature: pd.DataFrame | None = None, signal: dict | None = None) -> list[dict]:
+               fail_error: float = 0.2, curvature: pd.DataFrame | None = None, signal: dict | None = None,
+               lesion_paths: pd.DataFrame | None = None) -> list[dict]:
     """Every claim the profile's families can test, each with a verdict from the data."""
     claims = [degradation_claim(runs)]
     from .lesion_claims import ensemble_lesion_claim, stochastic_depth_claim
 
     if lesion is not None and len(lesion):
-        claims.append(ensemble_lesion_claim(lesion))
+        claims.append(ensemble_lesion_claim(lesion, lesion_paths))
     if "resnet_sd" in set(runs["arch"]):
         claims.append(stochastic_depth_claim(runs, lesion))
     if variant_runs is not None and len(variant_runs):

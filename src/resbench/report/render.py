@@ -67,7 +67,17 @@ def methods(config: dict, runs: pd.DataFrame) -> list[str]:
              f"{t['weight_decay']:g}, batch {t['batch_size']}, {t['epochs']} epochs, lr {t['lr']:g} with {sched}."
              f"{warm} Seeds: {', '.join(map(str, config['seeds']))}. Reported errors are at the final epoch; "
              "the validation split is only used to report the test error at the best validation epoch.")
-    return [data, model, optim]
+    verdicts = ("Verdicts: each claim states its direction and margin before the data are seen (e.g. plain "
+                "training error rising by at least 2 points over the depth grid). \"A exceeds B\" needs a one-sided "
+                "Welch t-test over seeds at α = 0.05 and an estimated effect of at least the margin; \"A does not "
+                "change\" needs the 90% interval of the change inside ±margin (two one-sided tests), never a "
+                "non-significant difference. Trends over depth use every depth of the grid, each with its own "
+                "seed variance. Diverged runs count as chance error, not as missing. Too few seeds or untrained "
+                "models give 'inconclusive'. For each calibrated claim the false-positive rate (effect absent) "
+                "and the power (effect of twice the margin) are simulated at this run's seeds and spread "
+                "(1,000 draws each) and printed with the verdict; checks that hold by construction are reported "
+                "apart from the tally.")
+    return [data, model, optim, verdicts]
 
 
 def limitations(config: dict) -> list[str]:
@@ -198,7 +208,8 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     fail_error = config["variants"]["fail_error"]
     curvature = read_optional(results / "landscape" / "curvature.csv")
     signal = read_signal(results / "signal")
-    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal)
+    lesion_paths = read_optional(results / "lesion" / "paths.csv")
+    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal, lesion_paths)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
@@ -210,8 +221,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     }
     lesion_context = None
     if lesion is not None:
-        lesion_context = lesion_section(lesion, read_optional(results / "lesion" / "paths.csv"),
-                                        claim["ensemble_lesion"], figs, fig_dir)
+        lesion_context = lesion_section(lesion, lesion_paths, claim["ensemble_lesion"], figs, fig_dir)
     variants_context = None
     if variant_runs is not None:
         tables = variant_tables(variant_stats(variant_runs, fail_error))
