@@ -123,7 +123,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
     claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
     assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth", "shortcut_variants",
-                           "landscape_smoothness", "vanishing_gradients", "rank_collapse", "identity_construction",
+                           "landscape_smoothness", "vanishing_gradients", "rank_collapse", "rank_shortcuts",
+                           "identity_construction",
                            "appended_layers"}
     layers = (work / "results/tiny/signal/layers.csv").read_text().splitlines()
     assert len(layers) == 1 + 3 * (4 * 3 + 6 * 6)  # epochs 0-2 x blocks: 4 runs at depth 8 (3), 6 at 14 (6)

@@ -272,27 +272,31 @@ def cmd_signal_rank(args) -> None:
     config, sig, data = _signal_setup(args)
     x = data.train_x[:sig["rank_batch"]]
     rows = []
+    # Residual branches unscaled and scaled by 1/sqrt(depth): whether shortcuts slow the collapse
+    # depends on it (Daneshmand et al.), so both are measured.
+    stacks = [(False, "none", 1.0), (True, "none", 1.0), (True, "inv_sqrt_depth", sig["rank_depth"] ** -0.5)]
     for init in range(sig["rank_inits"]):
         for activation in ("linear", "relu", "tanh"):
-            for residual in (False, True):
+            for residual, scaling, scale in stacks:
                 for batchnorm in (False, True):
-                    key = {"net": "fc", "activation": activation, "residual": residual, "batchnorm": batchnorm,
-                           "depth": sig["rank_depth"], "init": init}
+                    key = {"net": "fc", "activation": activation, "residual": residual, "branch_scaling": scaling,
+                           "batchnorm": batchnorm, "depth": sig["rank_depth"], "init": init}
                     rows += [{**key, **r} for r in rank_by_layer(x, sig["rank_depth"], sig["rank_width"], activation,
-                                                                 residual, batchnorm, seed=init)]
+                                                                 residual, batchnorm, seed=init, branch_scale=scale)]
         for arch in ("plain", "resnet"):  # the grid's conv nets at init: conv-BN-ReLU, one row per block
             depth = max(config["model"]["depths"])
             torch.manual_seed(init)
             model = create_model(arch, depth, shortcut=config["model"]["shortcut"], in_chans=data.in_chans,
                                  num_classes=data.num_classes)
-            key = {"net": "conv", "activation": "relu", "residual": arch != "plain", "batchnorm": True,
-                   "depth": depth, "init": init}
+            key = {"net": "conv", "activation": "relu", "residual": arch != "plain", "branch_scaling": "none",
+                   "batchnorm": True, "depth": depth, "init": init}
             rows += [{**key, **r} for r in block_ranks(model, x)]
     table = pd.DataFrame(rows)
     write_table_atomic(table, args.out)
     deepest = table[table["layer"] == table.groupby("net")["layer"].transform("max")]
     log.info("effective rank at the deepest layer:\n%s",
-             deepest.groupby(["net", "activation", "residual", "batchnorm"])["effective_rank"].mean().round(2))
+             deepest.groupby(["net", "activation", "residual", "branch_scaling", "batchnorm"])["effective_rank"]
+             .mean().round(2))
 
 
 def cmd_signal_construct(args) -> None:

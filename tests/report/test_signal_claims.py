@@ -1,7 +1,7 @@
 import pandas as pd
 
 from resbench.report.signal_claims import (appended_layers_claim, identity_construction_claim, rank_collapse_claim,
-                                           vanishing_gradients_claim)
+                                           rank_shortcuts_claim, vanishing_gradients_claim)
 
 
 def speeds_table(sigmoid_first_over_last: float, residual_ratio: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -26,22 +26,33 @@ def test_vanishing_gradients_verdicts():
     assert vanishing_gradients_claim(speeds, mlp, None)["verdict"] == "not_reproduced"
 
 
-def rank_table(plain_kept: float) -> pd.DataFrame:
+def rank_table(plain_kept: float, unscaled_kept: float = 0.04, scaled_kept: float = 0.6) -> pd.DataFrame:
     rows = []
+    stacks = ((False, "none", plain_kept), (True, "none", unscaled_kept), (True, "inv_sqrt_depth", scaled_kept))
     for activation in ("linear", "relu", "tanh"):
-        for residual in (False, True):
+        for residual, scaling, kept_no_bn in stacks:
             for batchnorm in (False, True):
-                kept = plain_kept if not (batchnorm or residual) else 0.6
-                rows += [{"net": "fc", "activation": activation, "residual": residual, "batchnorm": batchnorm,
-                          "init": 0, "layer": 0, "effective_rank": 50.0},
-                         {"net": "fc", "activation": activation, "residual": residual, "batchnorm": batchnorm,
-                          "init": 0, "layer": 32, "effective_rank": 50.0 * kept}]
+                for init in range(3):
+                    kept = (0.6 if batchnorm else kept_no_bn) * (1 + 0.02 * init)
+                    key = {"net": "fc", "activation": activation, "residual": residual, "branch_scaling": scaling,
+                           "batchnorm": batchnorm, "init": init}
+                    rows += [{**key, "layer": 0, "effective_rank": 50.0}, {**key, "layer": 32, "effective_rank": 50.0 * kept}]
     return pd.DataFrame(rows)
 
 
 def test_rank_collapse_verdicts():
     assert rank_collapse_claim(rank_table(0.04))["verdict"] == "reproduced"
     assert rank_collapse_claim(rank_table(0.5))["verdict"] == "not_reproduced"
+
+
+def test_rank_shortcuts_are_a_separate_claim_with_and_without_scaling():
+    claim = rank_shortcuts_claim(rank_table(0.04))
+    assert claim["verdict"] == "reproduced" and "Unscaled shortcuts do not slow the collapse" in claim["sentence"]
+    assert rank_shortcuts_claim(rank_table(0.04, scaled_kept=0.05))["verdict"] == "not_reproduced"
+    old = rank_table(0.04)
+    old = old[old["branch_scaling"] == "none"].drop(columns="branch_scaling")  # tables from before the split
+    assert rank_shortcuts_claim(old)["verdict"] == "inconclusive"
+    assert rank_collapse_claim(old)["verdict"] == "reproduced"
 
 
 def identity(diff: float, trained_error: float) -> dict:

@@ -46,12 +46,12 @@ def ranks(matrix: torch.Tensor) -> dict:
 
 
 def rank_by_layer(x: torch.Tensor, depth: int, width: int, activation: str, residual: bool, batchnorm: bool,
-                  seed: int) -> list[dict]:
+                  seed: int, branch_scale: float = 1.0) -> list[dict]:
     """Ranks of the representation after each of `depth` fully connected layers of `width` units at
     initialization (layer 0 = the input).
 
-    A layer is h <- act(BN(W h)) (plain) or h <- h + act(BN(W h)) (residual; the first layer has no
-    shortcut when it changes the width), W Gaussian with variance gain/fan_in (He for ReLU), BN
+    A layer is h <- act(BN(W h)) (plain) or h <- h + branch_scale * act(BN(W h)) (residual; the first
+    layer has no shortcut when it changes the width; Daneshmand et al. scale branches by 1/sqrt(depth)), W Gaussian with variance gain/fan_in (He for ReLU), BN
     normalizing each unit over the batch. Since layer l of a deep stack sees what a depth-l stack
     would output, one deep forward gives the rank-vs-depth curve.
     """
@@ -69,7 +69,7 @@ def rank_by_layer(x: torch.Tensor, depth: int, width: int, activation: str, resi
         if batchnorm:
             z = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + 1e-5)
         out = act(z)
-        h = h + out if residual else out
+        h = h + branch_scale * out if residual else out
         rows.append({"layer": layer, **ranks(h)})
     return rows
 

@@ -159,7 +159,7 @@ def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_r
         if signal.get("speeds") is not None:
             claims.append(sc.vanishing_gradients_claim(signal["speeds"], signal["mlp"], signal.get("layers")))
         if signal.get("rank") is not None:
-            claims.append(sc.rank_collapse_claim(signal["rank"]))
+            claims += [sc.rank_collapse_claim(signal["rank"]), sc.rank_shortcuts_claim(signal["rank"])]
         if signal.get("identity") is not None:
             claims.append(sc.identity_construction_claim(signal["identity"]))
         if signal.get("appended") is not None:

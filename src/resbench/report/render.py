@@ -184,7 +184,7 @@ def signal_section(signal: dict, claim: dict, figs: dict, fig_dir: Path) -> dict
     if signal["appended"] is not None:
         figs["signal_appended"] = save_figure(signal_figures.appended(signal["appended"], signal["spectra"]),
                                               "signal_appended", fig_dir)
-    return {"claims": [claim[k] for k in ("vanishing_gradients", "rank_collapse", "identity_construction",
+    return {"claims": [claim[k] for k in ("vanishing_gradients", "rank_collapse", "rank_shortcuts", "identity_construction",
                                           "appended_layers") if k in claim],
             "identity": signal["identity"], "stats_images": LAYER_STATS_IMAGES}
 

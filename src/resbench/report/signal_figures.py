@@ -102,20 +102,26 @@ def conv_layers(layers: pd.DataFrame):
 
 def rank_by_depth(rank: pd.DataFrame):
     """Effective rank of the representation vs layer at initialization, one panel per activation;
-    colour: plain (orange) / residual (blue), dashed: without BatchNorm; band: min-max over inits."""
+    colour: plain (orange) / residual (blue) / residual with branches scaled by 1/sqrt(depth) (green),
+    dashed: without BatchNorm; band: min-max over inits."""
     fc = rank[rank["net"] == "fc"]
     acts = [a for a in ("linear", "relu", "tanh") if a in set(fc["activation"])]
     conv = rank[rank["net"] == "conv"]
     fig, axes = plt.subplots(1, len(acts) + (not conv.empty), figsize=(4.2 * (len(acts) + 1), 3.4), sharey=False)
+    if "branch_scaling" not in fc:
+        fc = fc.assign(branch_scaling="none")
+    stacks = [(False, "none", "plain", ARCH_COLORS["plain"]), (True, "none", "residual", ARCH_COLORS["resnet"]),
+              (True, "inv_sqrt_depth", "residual 1/√L", "#009E73")]
     for ax, activation in zip(axes, acts):
-        for residual in (False, True):
-            arch = "resnet" if residual else "plain"
+        for residual, scaling, label, color in stacks:
             for batchnorm, style in ((False, "--"), (True, "-")):
-                g = fc[(fc["activation"] == activation) & (fc["residual"] == residual) & (fc["batchnorm"] == batchnorm)]
+                g = fc[(fc["activation"] == activation) & (fc["residual"] == residual) & (fc["batchnorm"] == batchnorm)
+                       & (fc["branch_scaling"] == scaling)]
+                if g.empty:
+                    continue
                 stats = g.groupby("layer")["effective_rank"].agg(["mean", "min", "max"])
-                ax.plot(stats.index, stats["mean"], style, color=ARCH_COLORS[arch],
-                        label=f"{'residual' if residual else 'plain'}{' + BN' if batchnorm else ''}")
-                ax.fill_between(stats.index, stats["min"], stats["max"], color=ARCH_COLORS[arch], alpha=0.12)
+                ax.plot(stats.index, stats["mean"], style, color=color, label=f"{label}{' + BN' if batchnorm else ''}")
+                ax.fill_between(stats.index, stats["min"], stats["max"], color=color, alpha=0.12)
         ax.set_yscale("log")
         ax.set_title(f"fully connected, {activation}")
         ax.set_xlabel("layer")
