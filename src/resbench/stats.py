@@ -75,11 +75,17 @@ def _too_few(test: str, margin: float, n: tuple[int, ...]) -> Decision:
                     reason=f"fewer than {MIN_N} values on a side: no seed spread to test against")
 
 
-def exceeds(a, b, margin: float, alpha: float = ALPHA) -> Decision:
-    """A exceeds B by at least `margin`: one-sided Welch t-test at `alpha` and effect >= margin."""
+def _two_groups(a, b) -> tuple[np.ndarray, np.ndarray, tuple[int, int], bool]:
+    """(a, b, sizes, testable): both need MIN_N finite values."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     n = (len(a), len(b))
-    if min(n) < MIN_N or not (np.isfinite(a).all() and np.isfinite(b).all()):
+    return a, b, n, min(n) >= MIN_N and bool(np.isfinite(a).all() and np.isfinite(b).all())
+
+
+def exceeds(a, b, margin: float, alpha: float = ALPHA) -> Decision:
+    """A exceeds B by at least `margin`: one-sided Welch t-test at `alpha` and effect >= margin."""
+    a, b, n, testable = _two_groups(a, b)
+    if not testable:
         return _too_few("one-sided Welch t-test + margin", margin, n)
     effect, se, df = _welch(a, b)
     if se == 0:
@@ -95,9 +101,8 @@ def exceeds(a, b, margin: float, alpha: float = ALPHA) -> Decision:
 
 def equivalent(a, b, margin: float, alpha: float = ALPHA) -> Decision:
     """mean(A) - mean(B) inside (-margin, margin) by TOST: its (1 - 2 alpha) interval inside the band."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    n = (len(a), len(b))
-    if min(n) < MIN_N or not (np.isfinite(a).all() and np.isfinite(b).all()):
+    a, b, n, testable = _two_groups(a, b)
+    if not testable:
         return _too_few("equivalence (TOST, Welch)", margin, n)
     effect, se, df = _welch(a, b)
     half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
