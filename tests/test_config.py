@@ -96,10 +96,10 @@ def test_numbers_are_finite_and_integers_are_integers(bad, key):
         validate_config(bad)
 
 
-def test_landscape_seed_comes_from_the_grid_or_is_refused():
-    assert validate_config({"seeds": [3, 4, 5]})["landscape"]["seed"] == 3  # derived: the family keeps its section
-    with pytest.raises(ConfigError, match=r"'landscape.seed' has \[0\] that are not in seeds"):
-        validate_config({"seeds": [3, 4, 5], "landscape": {"seed": 0}})
+def test_landscape_seeds_come_from_the_grid_or_are_refused():
+    assert validate_config({"seeds": [3, 4, 5]})["landscape"]["seeds"] == [3, 4, 5]  # derived: the family stays
+    with pytest.raises(ConfigError, match=r"'landscape.seeds' has \[0\] that are not in seeds"):
+        validate_config({"seeds": [3, 4, 5], "landscape": {"seeds": [0, 3]}})
     with pytest.raises(ConfigError, match=r"'landscape.depths' has \[44\] that are not in model.depths"):
         validate_config({"landscape": {"depths": [20, 44]}})
     assert validate_config({"landscape": {"enabled": False, "depths": [44]}})["landscape"]["depths"] == [44]

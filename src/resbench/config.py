@@ -124,9 +124,9 @@ def validate_config(config: dict | None) -> dict:
                         "model.depths", config["model"]["depths"])
     landscape = config["landscape"]
     if landscape["enabled"]:
-        if landscape["seed"] is None:  # derived from the grid: its first seed
-            landscape["seed"] = config["seeds"][0]
-        _check_against_grid(config, "landscape.seed", [landscape["seed"]], "seeds", config["seeds"])
+        if landscape["seeds"] is None:  # derived from the grid: every seed
+            landscape["seeds"] = list(config["seeds"])
+        _check_against_grid(config, "landscape.seeds", landscape["seeds"], "seeds", config["seeds"])
         _check_against_grid(config, "landscape.depths", landscape["depths"], "model.depths", config["model"]["depths"])
         if not {"plain", "resnet"} & set(config["model"]["archs"]):
             raise ConfigError("config key 'landscape.enabled' is true but model.archs has neither plain nor resnet, "

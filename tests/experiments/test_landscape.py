@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from resbench.experiments.landscape import (curvature_map, fast_layout, filter_normalized_direction, grid_axis,
                                             hessian_extremes, interpolation_rows, loss_and_error, nonconvex_fraction,
                                             surface_rows)
-from resbench.report.landscape_claims import landscape_claim
+from resbench.report.landscape_claims import falling_ray_share, landscape_claim, strict_local_minima
 
 from ..models.test_surgery import trained_like
 
@@ -112,17 +112,64 @@ def test_nonconvex_fraction_is_zero_for_a_bowl_and_positive_for_bumps():
     assert nonconvex_fraction(a ** 2 + b ** 2 + 0.3 * np.sin(9 * a) * np.cos(9 * b)) > 0.2
 
 
-def test_landscape_claim_from_roughness():
-    def frame(values):
-        return pd.DataFrame([{"arch": a, "depth": d, "nonconvex_fraction": v, "curvature_ratio": 0.1 * v,
-                              "lambda_max": 1 + d}
-                             for (a, d), v in values.items()])
+AXIS = np.linspace(-1, 1, 11)
+A, B = np.meshgrid(AXIS, AXIS, indexing="ij")
 
-    assert landscape_claim(frame({("plain", 20): 0.02, ("plain", 56): 0.4, ("resnet", 20): 0.02,
-                                  ("resnet", 56): 0.03}))["verdict"] == "reproduced"
-    assert landscape_claim(frame({("plain", 20): 0.02, ("plain", 56): 0.03, ("resnet", 20): 0.02,
-                                  ("resnet", 56): 0.03}))["verdict"] == "not_reproduced"
-    assert landscape_claim(frame({("plain", 20): 0.02, ("resnet", 20): 0.02}))["verdict"] == "inconclusive"
+
+def leveling_basin():
+    """A smooth basin that levels off into a plateau (plain-20's shape on digits): smooth."""
+    return 2.3 - 2.2 * np.exp(-3 * (A ** 2 + B ** 2))
+
+
+def bumpy_bowl():
+    """A steep bowl with small bumps: rough."""
+    return 1 + 4 * (A ** 2 + B ** 2) + 0.6 * np.cos(7 * A) * np.cos(7 * B)
+
+
+def blowing_up():
+    """A basin whose loss explodes to 1e8 at the edges (plain-56 in eval mode) with local minima near θ*."""
+    return np.where(A ** 2 + B ** 2 > 0.6, 1e8, 1 + (A ** 2 + B ** 2) + 0.5 * np.sin(12 * A) * np.sin(12 * B))
+
+
+def test_roughness_is_not_fooled_by_plateaus_blowups_or_monotone_transforms():
+    assert strict_local_minima(leveling_basin()) == 1 and falling_ray_share(leveling_basin()) == 0
+    assert falling_ray_share(bumpy_bowl()) >= 0.5 and strict_local_minima(bumpy_bowl()) > 1
+    assert strict_local_minima(blowing_up()) > 1 and falling_ray_share(blowing_up()) > 0  # not "convex"
+    for surface in (leveling_basin(), bumpy_bowl(), blowing_up()):
+        assert strict_local_minima(np.log(surface)) == strict_local_minima(surface)
+        assert falling_ray_share(np.log(surface)) == falling_ray_share(surface)
+
+
+def surfaces(shapes: dict) -> pd.DataFrame:
+    """{(arch, depth): [loss grid per seed]} -> a surfaces.csv-like frame."""
+    rows = []
+    for (arch, depth), grids in shapes.items():
+        for seed, grid in enumerate(grids):
+            rows += [{"arch": arch, "depth": depth, "seed": seed, "run_id": f"{arch}{depth}_s{seed}", "i": i, "j": j,
+                      "alpha": AXIS[i], "beta": AXIS[j], "loss": grid[i, j]} for i in range(11) for j in range(11)]
+    return pd.DataFrame(rows)
+
+
+def runs_for(frame: pd.DataFrame, untrained=()) -> pd.DataFrame:
+    ids = frame["run_id"].unique()
+    return pd.DataFrame({"run_id": ids, "final_train_error": [0.6 if r in untrained else 0.01 for r in ids]})
+
+
+def test_landscape_claim_from_roughness_over_seeds_and_trained_models_only():
+    curvature = pd.DataFrame({"arch": ["plain", "resnet"], "depth": [56, 56], "lambda_max": [1000.0, 12.0]})
+    smooth, rough = [leveling_basin()] * 3, [bumpy_bowl(), bumpy_bowl() * 1.1, bumpy_bowl() + 0.2]
+    chaotic = surfaces({("plain", 20): smooth, ("plain", 56): rough, ("resnet", 20): smooth, ("resnet", 56): smooth})
+    claim = landscape_claim(curvature, chaotic, runs_for(chaotic))
+    assert claim["verdict"] == "reproduced", claim["sentence"]
+    assert "Sharpness, a different property" in claim["sentence"]
+    calm = surfaces({("plain", 20): smooth, ("plain", 56): smooth, ("resnet", 20): smooth, ("resnet", 56): smooth})
+    assert landscape_claim(curvature, calm, runs_for(calm))["verdict"] == "not_reproduced"
+    # An untrained plain-56 is left out: the verdict falls back to the deepest depth where plain trained.
+    claim = landscape_claim(curvature, chaotic, runs_for(chaotic, untrained={f"plain56_s{s}" for s in range(3)}))
+    assert claim["evidence"]["depth"] == 20 and "Left out as not trained" in claim["sentence"]
+    one_seed = surfaces({("plain", 20): smooth[:1], ("plain", 56): rough[:1], ("resnet", 20): smooth[:1],
+                         ("resnet", 56): smooth[:1]})
+    assert landscape_claim(curvature, one_seed, runs_for(one_seed))["verdict"] == "inconclusive"
 
 
 def test_interpolation_ends_are_the_two_solutions():

@@ -36,7 +36,7 @@ LANDSCAPE_MODELS = (
         f"{s['arch']}{s['depth']}_s{s['seed']}"
         for s in GRID_RUNS.values()
         if s["arch"] in ("plain", "resnet")
-        and s["seed"] == _LANDSCAPE["seed"]
+        and s["seed"] in _LANDSCAPE["seeds"]
         and (_LANDSCAPE["depths"] is None or s["depth"] in _LANDSCAPE["depths"])
     )
     if _LANDSCAPE["enabled"]

@@ -136,7 +136,7 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
 
 def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_runs: pd.DataFrame | None = None,
                fail_error: float = 0.2, curvature: pd.DataFrame | None = None, signal: dict | None = None,
-               lesion_paths: pd.DataFrame | None = None) -> list[dict]:
+               lesion_paths: pd.DataFrame | None = None, surface: pd.DataFrame | None = None) -> list[dict]:
     """Every claim the profile's families can test, each with a verdict from the data."""
     claims = [degradation_claim(runs)]
     from .lesion_claims import ensemble_lesion_claim, stochastic_depth_claim
@@ -152,7 +152,7 @@ def all_claims(runs: pd.DataFrame, lesion: pd.DataFrame | None = None, variant_r
     if curvature is not None and len(curvature):
         from .landscape_claims import landscape_claim
 
-        claims.append(landscape_claim(curvature))
+        claims.append(landscape_claim(curvature, surface, runs))
     if signal:
         from . import signal_claims as sc
 

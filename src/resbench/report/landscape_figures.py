@@ -18,18 +18,23 @@ def _grid(surface: pd.DataFrame, arch: str, depth: int):
     return alpha, beta, np.log10(loss.to_numpy())
 
 
+CAP = 10.0  # Li et al. draw contours up to loss 10; above it a plain net's loss can reach 1e8 at the edge
+
+
 def contours(surface: pd.DataFrame):
-    """log10 training loss over the 2-D slice; rows = plain / ResNet, columns = depth, shared levels."""
-    logs = np.log10(surface["loss"].clip(lower=1e-8))
-    levels = np.linspace(np.floor(logs.min() * 2) / 2, np.ceil(logs.max() * 2) / 2, 13)
+    """log10 training loss over the 2-D slice, capped at loss 10 as in Li et al. (white: above the
+    cap); rows = plain / ResNet, columns = depth, shared levels."""
+    logs = np.log10(surface["loss"].clip(lower=1e-8, upper=CAP))
+    levels = np.linspace(np.floor(logs.min() * 2) / 2, np.log10(CAP), 13)
     fig, axes, panels = _panels(surface, 3.1, 3.0)
     for ax, arch, depth in panels:
         a, b, z = _grid(surface, arch, depth)
+        z = np.where(z > np.log10(CAP), np.nan, z)
         filled = ax.contourf(b, a, z, levels=levels, cmap="viridis")
         lines = ax.contour(b, a, z, levels=levels[::2], colors="white", linewidths=0.6)
         ax.clabel(lines, fmt="%.1f", fontsize=6)
         ax.plot(0, 0, marker="+", color="red")
-    fig.colorbar(filled, ax=axes, shrink=0.8, label="log10 training loss")
+    fig.colorbar(filled, ax=axes, shrink=0.8, label=f"log10 training loss (capped at {CAP:g})")
     return fig
 
 

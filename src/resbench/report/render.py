@@ -209,7 +209,8 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     curvature = read_optional(results / "landscape" / "curvature.csv")
     signal = read_signal(results / "signal")
     lesion_paths = read_optional(results / "lesion" / "paths.csv")
-    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal, lesion_paths)
+    surface = read_optional(results / "landscape" / "surfaces.csv") if curvature is not None else None
+    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal, lesion_paths, surface)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
@@ -232,8 +233,10 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
                             "seeds": int(variant_runs["seed"].nunique()),
                             "epochs": int(variant_runs["epochs_planned"].iloc[0])}
     landscape_context = None
-    if curvature is not None:
-        surface = read_table(results / "landscape" / "surfaces.csv")
+    if curvature is not None and surface is not None:
+        shown_seed = int(surface["seed"].min())  # the figures draw one seed's slices; the claim uses all
+        seeds = sorted(int(s) for s in surface["seed"].unique())
+        surface = surface[surface["seed"] == shown_seed]
         deepest = int(surface["depth"].max())
         figs["landscape_contours"] = save_figure(landscape_figures.contours(surface), "landscape_contours", fig_dir)
         figs["landscape_slices"] = save_figure(landscape_figures.slices(surface), "landscape_slices", fig_dir)
@@ -246,7 +249,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         if cells is not None:
             figs["landscape_ratio_map"] = save_figure(landscape_figures.ratio_map(cells), "landscape_ratio_map", fig_dir)
         landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
-                             "extent": float(surface["alpha"].max()), "seed": int(surface["seed"].iloc[0]),
+                             "extent": float(surface["alpha"].max()), "seed": shown_seed, "seeds": seeds,
                              "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
     signal_context = signal_section(signal, claim, figs, fig_dir) if signal else None
     table = depth_table(runs)
