@@ -313,7 +313,7 @@ def cmd_signal_construct(args) -> None:
 
     config, sig, data = _signal_setup(args)
     expected = config_hash(config)
-    shallow, spec = load_trained(args.shallow, config_hash=expected)
+    shallow, spec = load_trained(args.shallow[0], config_hash=expected)
     x, y = data.train_x, data.train_y
     shallow_loss, shallow_error = loss_and_error(shallow, x, y)
     constructed = []
@@ -335,15 +335,19 @@ def cmd_signal_construct(args) -> None:
     write_json_atomic({"shallow": spec["run_id"], "shallow_depth": spec["depth"], "shallow_train_loss": shallow_loss,
                        "shallow_train_error": shallow_error, "constructed": constructed}, args.identity_out)
     rows = []
-    for residual in (False, True):
-        t0 = time.perf_counter()
-        curve = train_appended(shallow, x, y, sig["append_blocks"], residual, sig["append_epochs"], sig["append_lr"],
-                               config["train"]["batch_size"], spec["seed"])
-        rows += [{"appended": "residual" if residual else "plain", "blocks": sig["append_blocks"],
-                  "shallow": spec["run_id"], "shallow_train_error": shallow_error, **r} for r in curve]
-        log.info("appended %d %s blocks: train error %.4f after %d epochs (%.1f s)", sig["append_blocks"],
-                 "residual" if residual else "plain", curve[-1]["train_error"], sig["append_epochs"],
-                 time.perf_counter() - t0)
+    for path in args.shallow:  # appended blocks on every seed's frozen shallow net: a spread for the verdict
+        base, base_spec = (shallow, spec) if path == args.shallow[0] else load_trained(path, config_hash=expected)
+        base_error = loss_and_error(base, x, y)[1]
+        for residual in (False, True):
+            t0 = time.perf_counter()
+            curve = train_appended(base, x, y, sig["append_blocks"], residual, sig["append_epochs"], sig["append_lr"],
+                                   config["train"]["batch_size"], base_spec["seed"])
+            rows += [{"appended": "residual" if residual else "plain", "blocks": sig["append_blocks"],
+                      "shallow": base_spec["run_id"], "seed": base_spec["seed"], "shallow_train_error": base_error, **r}
+                     for r in curve]
+            log.info("%s + %d appended %s blocks: train error %.4f after %d epochs (%.1f s)", base_spec["run_id"],
+                     sig["append_blocks"], "residual" if residual else "plain", curve[-1]["train_error"],
+                     sig["append_epochs"], time.perf_counter() - t0)
     write_table_atomic(pd.DataFrame(rows), args.appended_out)
     spectra = []
     for model_path in args.spectra:
@@ -590,7 +594,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "must match), trains appended plain vs residual blocks on the frozen shallow net, "
                                    "and writes singular-value summaries of trained weights.")
     signal_args(p)
-    p.add_argument("--shallow", required=True, help="model.pt of the trained shallow plain net")
+    p.add_argument("--shallow", nargs="+", required=True,
+                   help="model.pt of the trained shallow plain net, one per seed (the first is also extended)")
     p.add_argument("--deep", nargs="+", required=True, help="model.pt of trained deeper plain nets")
     p.add_argument("--spectra", nargs="+", required=True, help="model.pt whose weight spectra are summarized")
     p.add_argument("--identity-out", required=True)

@@ -131,6 +131,15 @@ def below(values, bound: float, alpha: float = ALPHA) -> Decision:
                     p, n)
 
 
+def above(values, bound: float, alpha: float = ALPHA) -> Decision:
+    """The mean of `values` is above `bound` (the mirror of `below`)."""
+    d = below(-np.asarray(values, dtype=float), -bound, alpha)
+    if d.holds is None:
+        return d
+    return Decision(d.holds, "one-sided one-sample t-test against a bound (above)", -d.effect, -d.high, -d.low, bound,
+                    d.p_value, d.n)
+
+
 def threshold(value: float, limit: float, n: tuple[int, ...], what: str, below_limit: bool = True) -> Decision:
     """A deterministic threshold on a summary (no test): reported as one, with its limit."""
     if value is None or math.isnan(value):

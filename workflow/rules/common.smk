@@ -44,14 +44,16 @@ LANDSCAPE_MODELS = (
 )
 
 
-# Signal family: the shallowest trained plain net (seed = first seed) is extended and appended to;
-# the deeper plain nets are the trained-from-scratch comparison; the deepest plain and ResNet give
-# weight spectra.
+# Signal family: the shallowest trained plain net (first seed) is extended with identity blocks, and
+# every seed's is appended to; the deeper plain nets are the trained-from-scratch comparison; the
+# deepest plain and ResNet give weight spectra.
 _SIGNAL_SEED = config["seeds"][0]
 _PLAIN_DEPTHS = sorted(config["model"]["depths"]) if "plain" in config["model"]["archs"] else []
 SIGNAL = config["signal"]["enabled"]
 SIGNAL_CONSTRUCT = SIGNAL and len(_PLAIN_DEPTHS) >= 2
-SIGNAL_SHALLOW = f"{RESULTS}/runs/plain{_PLAIN_DEPTHS[0]}_s{_SIGNAL_SEED}/model.pt" if SIGNAL_CONSTRUCT else None
+SIGNAL_SHALLOW = (
+    [f"{RESULTS}/runs/plain{_PLAIN_DEPTHS[0]}_s{seed}/model.pt" for seed in config["seeds"]] if SIGNAL_CONSTRUCT else []
+)
 SIGNAL_DEEP = [f"{RESULTS}/runs/plain{d}_s{_SIGNAL_SEED}/model.pt" for d in _PLAIN_DEPTHS[1:]]
 SIGNAL_SPECTRA = [
     f"{RESULTS}/runs/{arch}{max(config['model']['depths'])}_s{_SIGNAL_SEED}/model.pt"

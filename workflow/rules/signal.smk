@@ -64,7 +64,7 @@ rule signal_rank:
 
 rule signal_construct:
     input:
-        shallow=SIGNAL_SHALLOW or [],
+        shallow=SIGNAL_SHALLOW,
         deep=SIGNAL_DEEP,
         spectra=SIGNAL_SPECTRA,
     output:

@@ -151,10 +151,12 @@ def appended(table: pd.DataFrame, spectra: pd.DataFrame | None):
         g = table[table["appended"] == kind].groupby("epoch")["train_error"].mean()
         ax.plot(g.index, 100 * g.values, marker="o", ms=3, color=ARCH_COLORS[arch],
                 label=f"{int(table['blocks'].iloc[0])} {kind} blocks appended")
-    ax.axhline(100 * table["shallow_train_error"].iloc[0], color="black", ls=":", label="shallow net alone")
+    shallow = table.groupby("shallow")["shallow_train_error"].first()
+    ax.axhline(100 * shallow.mean(), color="black", ls=":", label="shallow net alone")
     ax.set_xlabel("epoch (appended blocks only)")
-    ax.set_ylabel("training error (%)")
-    ax.set_title(f"appended to frozen {table['shallow'].iloc[0]}")
+    ax.set_ylabel("training error (%), mean over seeds")
+    ax.set_title(f"appended to frozen {table['shallow'].iloc[0]}" if len(shallow) == 1
+                 else f"appended to {len(shallow)} frozen shallow nets")
     ax.legend(fontsize=7)
     ax = axes[1]
     if spectra is not None and len(spectra):
