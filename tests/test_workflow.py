@@ -45,9 +45,10 @@ def test_bad_config_fails_naming_the_key(tmp_path):
 
 def copy_workflow(dest: Path) -> Path:
     """A copy of the workflow and its report code, so the test can edit a template safely."""
-    for part in ("workflow", "config", "envs", "src/resbench/report"):
+    for part in ("workflow", "profiles", "config", "envs", "src/resbench/report"):
         shutil.copytree(REPO / part, dest / part, symlinks=True)
     shutil.copy(REPO / "Snakefile", dest / "Snakefile")
+    shutil.copy(REPO / "src/resbench/stats.py", dest / "src/resbench/stats.py")
     return dest / "Snakefile"
 
 

@@ -18,10 +18,10 @@ CONFIG_HASH = config_hash(config)
 # Where this run's summary tables are archived for `resbench compare`: commit (+ a hash of the
 # uncommitted changes) and a hash of everything that makes two result sets differ.
 ARCHIVE_KEY = archive_key(workflow.basedir, config)
+# The report reruns when its code changes: templates, figures, claims and the verdict statistics.
 REPORT_SOURCES = sorted(
-    str(p)
-    for p in Path(workflow.basedir, "src/resbench/report").rglob("*")
-    if p.suffix in {".py", ".j2", ".css"}
+    [str(p) for p in Path(workflow.basedir, "src/resbench/report").rglob("*") if p.suffix in {".py", ".j2", ".css"}]
+    + [str(Path(workflow.basedir, "src/resbench/stats.py"))]
 )
 
 

@@ -190,7 +190,8 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
     """Claim 8 as published: a ResNet trained with stochastic depth reaches lower test error than the
     same ResNet trained normally (by at least SD_MARGIN). Robustness to deleted blocks, which
     stochastic depth trains for, is a secondary number, normalized by the headroom to chance."""
-    claim = {"id": "stochastic_depth", "section": "lesion", "margin": SD_MARGIN,
+    claim = {"id": "stochastic_depth", "section": "lesion" if lesion is not None and len(lesion) else "depth",
+             "margin": SD_MARGIN,
              "claim": f"Training a ResNet with stochastic depth lowers its test error by at least "
                       f"{100 * SD_MARGIN:.0f} point (Huang et al. 2016: ResNet-110 6.41% → 5.25%)."}
     depths = sorted(set(runs[runs["arch"] == "resnet_sd"]["depth"]) & set(runs[runs["arch"] == "resnet"]["depth"]))
