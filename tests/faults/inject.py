@@ -17,6 +17,7 @@ import argparse
 import functools
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -34,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = {
     "profile": "faults", "seeds": [0, 1], "dataset": {"limit_train": 400},
     "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
-    "train": {"epochs": 8, "batch_size": 64, "warmup_epochs": 1},
+    "train": {"epochs": 16, "batch_size": 64, "warmup_epochs": 1},
     "lesion": {"draws": 2, "max_k_points": 3, "path_samples": 2, "path_batch": 32},
     "variants": {"depth": 8, "epochs": 6, "names": ["identity", "dropout", "gate_exclusive"]},
     "landscape": {"resolution": 9, "chunks": 2, "subset": 128, "hessian_iters": 4, "ratio_map": 0},
@@ -45,6 +46,26 @@ CONFIG = {
 TARGETS = {"train": "train", "train_variant": "train", "lesion": "lesion", "landscape_chunk": "landscape",
            "landscape_finish": "landscape-finish"}
 TIMING = ("seconds", "images_per_second", "wall_seconds", "peak_memory_mb", "created", "threads")
+# Files whose appearance shows a job is past its start-up and into resumable work: a kill after it
+# exercises resume (training: a resume state after an epoch; landscape chunks: a finished row).
+PROGRESS = {"train": "results/faults/runs/*/resume.pt", "train_variant": "results/faults/runs/var_*/resume.pt",
+            "landscape_chunk": "results/faults/landscape/chunks/*.rows/*.csv"}
+
+
+def progress_since(work: Path, rule: str, since: float) -> bool:
+    pattern = PROGRESS.get(rule)
+    return pattern is None or any(p.stat().st_mtime >= since for p in work.glob(pattern) if p.exists())
+
+
+def resumed_jobs(work: Path) -> int:
+    """Jobs whose log says they went on from saved work (training resumed, landscape rows kept)."""
+    count = 0
+    for log in (work / "logs/faults").rglob("*.log"):
+        text = log.read_text(errors="replace")
+        count += text.count("resuming after epoch")
+        for first, last, todo in re.findall(r"rows (\d+)-(\d+) of \d+, (\d+) to compute", text):
+            count += int(todo) < int(last) - int(first) + 1
+    return count
 
 
 def snakemake(work: Path, *args: str, background: bool = False):
@@ -100,7 +121,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=24, help="SIGKILLs to deliver (default 24)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-delay", type=float, default=6.0, help="longest wait after a job starts (s)")
+    parser.add_argument("--max-delay", type=float, default=2.0,
+                        help="longest wait (s) after a job is into resumable work (training past an epoch, a landscape "
+                             "row written; lesion jobs: after they start)")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -122,9 +145,10 @@ def main() -> int:
         rounds += 1
         rule = rng.choice(list(TARGETS))
         whole = rng.random() < 0.25
+        started = time.time()
         job = snakemake(work, "--forcerun", rule, "--until", rule, background=True)
         victims = []
-        while job.poll() is None and not victims:
+        while job.poll() is None and not (victims and progress_since(work, rule, started)):
             victims = job_processes(job.pid, TARGETS[rule])
             time.sleep(0.05)
         if not victims:
@@ -147,9 +171,9 @@ def main() -> int:
         if whole:
             snakemake(work, "--unlock")  # a killed Snakemake leaves its lock, as it would for a user
         recovery = snakemake(work, "--until", rule)
-        resumed = "resuming" in "".join(p.read_text() for p in (work / "logs/faults").rglob("*.log"))
+        resumed = resumed_jobs(work)
         print(f"kill {kills:2d} (round {rounds}): {rule:<16} {'SIGKILL ' + what:<42} "
-              f"recovery exit {recovery.returncode}{' (a job resumed)' if resumed else ''}")
+              f"recovery exit {recovery.returncode}, {resumed} job(s) went on from saved work")
         if recovery.returncode != 0:
             print(recovery.stdout[-2000:], recovery.stderr[-2000:])
     final = snakemake(work)
