@@ -46,15 +46,19 @@ CONFIG = {
 TARGETS = {"train": "train", "train_variant": "train", "lesion": "lesion", "landscape_chunk": "landscape",
            "landscape_finish": "landscape-finish"}
 TIMING = ("seconds", "images_per_second", "wall_seconds", "peak_memory_mb", "created", "threads")
-# Files whose appearance shows a job is past its start-up and into resumable work: a kill after it
-# exercises resume (training: a resume state after an epoch; landscape chunks: a finished row).
-PROGRESS = {"train": "results/faults/runs/*/resume.pt", "train_variant": "results/faults/runs/var_*/resume.pt",
-            "landscape_chunk": "results/faults/landscape/chunks/*.rows/*.csv"}
-
-
-def progress_since(work: Path, rule: str, since: float) -> bool:
-    pattern = PROGRESS.get(rule)
-    return pattern is None or any(p.stat().st_mtime >= since for p in work.glob(pattern) if p.exists())
+def has_progress(work: Path, proc: psutil.Process) -> bool:
+    """Whether this job has resumable work saved (a resume state, a finished landscape row); jobs with
+    nothing to resume (lesion, landscape-finish) always count."""
+    try:
+        cmd = proc.cmdline()
+    except psutil.Error:
+        return False
+    outs = [cmd[k + 1] for k, c in enumerate(cmd[:-1]) if c == "--out"]
+    if "train" in cmd[1:4]:
+        return any((work / out / "resume.pt").exists() for out in outs)
+    if "landscape" in cmd[1:4]:
+        return any(any((work / (out + ".rows")).glob("*.csv")) for out in outs)
+    return True
 
 
 def resumed_jobs(work: Path) -> int:
@@ -121,7 +125,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=24, help="SIGKILLs to deliver (default 24)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-delay", type=float, default=2.0,
+    parser.add_argument("--max-delay", type=float, default=1.0,
                         help="longest wait (s) after a job is into resumable work (training past an epoch, a landscape "
                              "row written; lesion jobs: after they start)")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
@@ -145,17 +149,16 @@ def main() -> int:
         rounds += 1
         rule = rng.choice(list(TARGETS))
         whole = rng.random() < 0.25
-        started = time.time()
         job = snakemake(work, "--forcerun", rule, "--until", rule, background=True)
         victims = []
-        while job.poll() is None and not (victims and progress_since(work, rule, started)):
-            victims = job_processes(job.pid, TARGETS[rule])
-            time.sleep(0.05)
+        while job.poll() is None and not victims:  # a job of the rule with resumable work saved
+            victims = [p for p in job_processes(job.pid, TARGETS[rule]) if has_progress(work, p)]
+            time.sleep(0.02)
         if not victims:
             job.wait()
             continue
         time.sleep(rng.uniform(0.0, args.max_delay))
-        alive = [p for p in job_processes(job.pid, TARGETS[rule])]
+        alive = [p for p in victims if p.is_running()] or job_processes(job.pid, TARGETS[rule])
         if not alive:
             job.wait()
             continue
