@@ -15,7 +15,7 @@ from .conftest import REPO
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
-def snakemake(*args, cwd=REPO, timeout=600):
+def snakemake(*args, cwd=REPO, timeout=1200):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     if "-s" not in args:
         args = ("-s", str(REPO / "Snakefile"), *args)
@@ -112,7 +112,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
               "variants": {"depth": 8, "epochs": 2, "names": ["identity", "scale", "full_preact"]},
-              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2},
+              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2,
+                            "seeds": [0]},
               "signal": {"stats_every": 1, "mlp_layers": [1, 3], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
                          "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2}}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))

@@ -101,7 +101,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
     loss than the identity shortcut (eval mode, per-seed test, margin x1.25), or failing outright."""
     claim = {"id": "shortcut_variants", "section": "variants", "margin": LOSS_RATIO_MARGIN,
              "claim": "Scaling, gating, 1×1 convs or dropout on the shortcut hamper optimization: training loss at "
-                      f"least {LOSS_RATIO_MARGIN:.2g}× the identity shortcut's, or failure (He et al. 2016b)."}
+                      f"least {LOSS_RATIO_MARGIN:.3g}× the identity shortcut's, or failure (He et al. 2016b)."}
     stats_table = variant_stats(runs, fail_error).set_index("variant")
     obstructed = [v for v in OBSTRUCTED if v in stats_table.index]
     if "identity" not in stats_table.index or not obstructed or stats_table["seeds"].min() < 2 \
@@ -125,7 +125,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
     sentence = (f"{head}: {n_worse} of {len(decisions)} obstructed shortcuts hamper optimization (needed: two thirds) — "
                 f"{loss_name} relative to the identity shortcut's ({stats_table.loc['identity', 'train_loss_median']:.3g} "
                 f"median): {', '.join(parts)}; a variant counts as worse when the per-seed one-sided Welch test on "
-                f"log loss is significant at 5% and the ratio is at least {LOSS_RATIO_MARGIN:.2g}, or when it fails "
+                f"log loss is significant at 5% and the ratio is at least {LOSS_RATIO_MARGIN:.3g}, or when it fails "
                 f"(median test error above {_pct(fail_error)}, or a diverged seed).")
     if "full_preact" in stats_table.index:
         sentence += (f" Full pre-activation: median test error {_pct(stats_table.loc['full_preact', 'test_median'])} vs "
