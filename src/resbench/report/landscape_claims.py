@@ -3,13 +3,11 @@ themselves, in ways a plateau or a blow-up at the grid's edge cannot fool and th
 transform of the loss leaves unchanged, inside the region the paper plots (loss <= 10)."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
 
 from .. import stats
-from .claims import _pct
 
 REGION = 10.0  # Li et al. plot loss up to 10: beyond it a surface says nothing about chaos
 TRAINED = 0.2  # a model whose final training error is above this never trained: its centre is no minimum

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import stats
 from .archs import arch_sort_key
-from .claims import CHANCE_ERROR, MIN_EFFECT, MIN_SPREAD, _pct
+from .claims import CHANCE_ERROR, MIN_SPREAD, _pct
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
 
