@@ -167,23 +167,20 @@ def _fitted_rise(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return rise, se, df
 
 
-def _trend_ok(x, y) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]] | None:
+def _levels(x, y) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], bool]:
+    """(x, y, values per level, testable): two or more levels, each with MIN_N finite values."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    levels, counts = np.unique(x, return_counts=True)
-    n = tuple(int(c) for c in counts)
-    if len(levels) < 2 or min(n) < MIN_N or not np.isfinite(y).all():
-        return None
-    return x, y, n
+    n = tuple(int(c) for c in np.unique(x, return_counts=True)[1])
+    return x, y, n, len(n) >= 2 and min(n) >= MIN_N and bool(np.isfinite(y).all())
 
 
 def rises_with(x, y, margin: float, alpha: float = ALPHA) -> Decision:
     """y rises with x over all levels: the least-squares rise from min to max x is significantly
     positive (one-sided t-test of the slope) and at least `margin`."""
     test = "trend over all levels (Welch contrast), one-sided + margin"
-    ok = _trend_ok(x, y)
-    if ok is None:
-        return _too_few(test, margin, tuple(np.unique(np.asarray(x), return_counts=True)[1].tolist()))
-    x, y, n = ok
+    x, y, n, testable = _levels(x, y)
+    if not testable:
+        return _too_few(test, margin, n)
     rise, se, df = _fitted_rise(x, y)
     if se == 0:
         p, half = (0.0 if rise > 0 else 1.0), 0.0
@@ -197,10 +194,9 @@ def flat_in(x, y, margin: float, alpha: float = ALPHA) -> Decision:
     min to max x lies inside (-margin, margin), and no level's mean leaves the band around the
     smallest level's by more than the margin."""
     test = "trend over all levels (Welch contrast), equivalence (TOST)"
-    ok = _trend_ok(x, y)
-    if ok is None:
-        return _too_few(test, margin, tuple(np.unique(np.asarray(x), return_counts=True)[1].tolist()))
-    x, y, n = ok
+    x, y, n, testable = _levels(x, y)
+    if not testable:
+        return _too_few(test, margin, n)
     rise, se, df = _fitted_rise(x, y)
     half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
     means = [y[x == level].mean() for level in np.unique(x)]
