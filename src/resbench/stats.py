@@ -21,9 +21,24 @@ import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 ALPHA = 0.05
+
+
+# Student's t through scipy.special's ufuncs: the same values as scipy.stats.t, ~100x faster per
+# call, which is what lets every claim's calibration (thousands of tests) run inside the report job.
+def _t_cdf(x: float, df: float) -> float:
+    return float(special.stdtr(df, x))
+
+
+def _t_sf(x: float, df: float) -> float:
+    return float(special.stdtr(df, -x))
+
+
+def _t_ppf(q: float, df: float) -> float:
+    return float(special.stdtrit(df, q))
+
 MIN_N = 2  # per group: one value has no spread
 
 
@@ -92,8 +107,8 @@ def exceeds(a, b, margin: float, alpha: float = ALPHA) -> Decision:
         p = 0.0 if effect > 0 else 1.0
         low = high = effect
     else:
-        p = float(stats.t.sf(effect / se, df))
-        half = float(stats.t.ppf(1 - alpha, df)) * se
+        p = _t_sf(effect / se, df)
+        half = _t_ppf(1 - alpha, df) * se
         low, high = effect - half, effect + half
     holds = p < alpha and effect >= margin
     return Decision(holds, "one-sided Welch t-test + margin", effect, low, high, margin, p, n)
@@ -105,12 +120,12 @@ def equivalent(a, b, margin: float, alpha: float = ALPHA) -> Decision:
     if not testable:
         return _too_few("equivalence (TOST, Welch)", margin, n)
     effect, se, df = _welch(a, b)
-    half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
+    half = 0.0 if se == 0 else _t_ppf(1 - alpha, df) * se
     low, high = effect - half, effect + half
     if se == 0:
         p = 0.0 if abs(effect) < margin else 1.0
     else:
-        p = max(float(stats.t.sf((effect + margin) / se, df)), float(stats.t.cdf((effect - margin) / se, df)))
+        p = max(_t_sf((effect + margin) / se, df), _t_cdf((effect - margin) / se, df))
     return Decision(bool(-margin < low and high < margin), "equivalence (TOST, Welch)", effect, low, high, margin, p, n)
 
 
@@ -125,8 +140,8 @@ def below(values, bound: float, alpha: float = ALPHA) -> Decision:
     if se == 0:
         p, half = (0.0 if mean < bound else 1.0), 0.0
     else:
-        p = float(stats.t.cdf((mean - bound) / se, len(values) - 1))
-        half = float(stats.t.ppf(1 - alpha, len(values) - 1)) * se
+        p = _t_cdf((mean - bound) / se, len(values) - 1)
+        half = _t_ppf(1 - alpha, len(values) - 1) * se
     return Decision(p < alpha, "one-sided one-sample t-test against a bound", mean, mean - half, mean + half, bound,
                     p, n)
 
@@ -185,7 +200,7 @@ def rises_with(x, y, margin: float, alpha: float = ALPHA) -> Decision:
     if se == 0:
         p, half = (0.0 if rise > 0 else 1.0), 0.0
     else:
-        p, half = float(stats.t.sf(rise / se, df)), float(stats.t.ppf(1 - alpha, df)) * se
+        p, half = _t_sf(rise / se, df), _t_ppf(1 - alpha, df) * se
     return Decision(p < alpha and rise >= margin, test, rise, rise - half, rise + half, margin, p, n)
 
 
@@ -198,12 +213,12 @@ def flat_in(x, y, margin: float, alpha: float = ALPHA) -> Decision:
     if not testable:
         return _too_few(test, margin, n)
     rise, se, df = _fitted_rise(x, y)
-    half = 0.0 if se == 0 else float(stats.t.ppf(1 - alpha, df)) * se
+    half = 0.0 if se == 0 else _t_ppf(1 - alpha, df) * se
     means = [y[x == level].mean() for level in np.unique(x)]
     worst_level = float(max(abs(m - means[0]) for m in means))
     holds = bool(-margin < rise - half and rise + half < margin and worst_level < margin)
-    p = math.nan if se == 0 else max(float(stats.t.sf((rise + margin) / se, df)),
-                                     float(stats.t.cdf((rise - margin) / se, df)))
+    p = math.nan if se == 0 else max(_t_sf((rise + margin) / se, df),
+                                     _t_cdf((rise - margin) / se, df))
     return Decision(holds, test, rise, rise - half, rise + half, margin, p, n,
                     extra={"largest_level_change": worst_level})
 
@@ -222,3 +237,30 @@ def rate(draw, decide, trials: int = 1000, seed: int = 0) -> float:
     'reproduced': a claim's false-positive rate (effect absent) or power (effect present)."""
     rng = np.random.default_rng(seed)
     return sum(decide(draw(rng)) == "reproduced" for _ in range(trials)) / trials
+
+
+def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_spread, trials: int = 1000) -> dict:
+    """A claim's false-positive rate and power at one run's shape. `groups` maps a name to its
+    observed per-seed values; each synthetic data set redraws every group from a normal with the
+    group's own n and standard deviation (floored at `min_spread`, a float or a dict by name) around
+    the scenario's mean. `nulls` are scenarios in which the claim is false (each part at the edge
+    of failing in turn): the false-positive rate is the largest of their rates. `alternative` is the
+    scenario with the claimed effect present (twice the margin): its rate is the power.
+    `decide(dict of arrays) -> verdict`. Groups with fewer than MIN_N values give no calibration."""
+    shape = {}
+    for name, values in groups.items():
+        values = np.asarray(values, dtype=float)
+        values = values[np.isfinite(values)]
+        floor = min_spread[name] if isinstance(min_spread, dict) else min_spread
+        if len(values) < MIN_N:
+            return {"false_positive_rate": None, "power": None, "trials": 0,
+                    "reason": f"{name}: n = {len(values)} (a spread needs {MIN_N})"}
+        shape[name] = (len(values), max(float(np.std(values, ddof=1)), floor))
+
+    def draw(means):
+        return lambda rng: {k: rng.normal(means[k], sd, n) for k, (n, sd) in shape.items()}
+
+    rates = [rate(draw(m), decide, trials, seed=i) for i, m in enumerate(nulls)]
+    return {"false_positive_rate": max(rates), "false_positive_rates": rates,
+            "power": rate(draw(alternative), decide, trials, seed=len(nulls)), "trials": trials,
+            "spread": {k: sd for k, (_, sd) in shape.items()}, "n": {k: n for k, (n, _) in shape.items()}}

@@ -64,6 +64,25 @@ def surface_roughness(surface: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def landscape_decisions(groups: dict) -> dict:
+    """Per-seed falling-ray shares in: plain rougher than ResNet at the depth (one-sided Welch +
+    margin), the ResNet's share unchanged from its shallowest mapped depth (equivalence)."""
+    return {"plain_rougher": stats.exceeds(groups["plain"], groups["resnet"], RAY_MARGIN),
+            "resnet_unchanged": stats.equivalent(groups["resnet"], groups["resnet_shallow"], RAY_MARGIN)}
+
+
+def landscape_calibration(groups: dict, trials: int = 1000) -> dict:
+    """Nulls: plain slices exactly as rough as the ResNet's, or the ResNet's share changed by exactly
+    the margin with depth (plain clearly rougher). Alternative: plain rougher by twice the margin,
+    ResNets unchanged. Spread floor: half a ray (1/16)."""
+    base = 0.25
+    alternative = {"resnet": base, "resnet_shallow": base, "plain": base + 2 * RAY_MARGIN}
+    nulls = [{**alternative, "plain": base}, {**alternative, "resnet": base + RAY_MARGIN,
+                                                "plain": base + 3 * RAY_MARGIN}]
+    decide = lambda g: stats.verdict(*landscape_decisions(g).values())  # noqa: E731
+    return stats.calibrate(groups, decide, nulls, alternative, 1 / (2 * len(RAYS)), trials)
+
+
 def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None,
                     runs: pd.DataFrame | None = None) -> dict:
     """Claim 6: at the deepest depth where the plain nets trained, their slices are rougher than the
@@ -95,9 +114,10 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
                                                          if untrained else "") + "."}
     depth, shallow = common[-1], resnet_depths[0]
     share = lambda a, d: usable[(usable["arch"] == a) & (usable["depth"] == d)]["falling_ray_share"].to_numpy(float)  # noqa: E731
-    parts = {"plain_rougher": stats.exceeds(share("plain", depth), share("resnet", depth), RAY_MARGIN),
-             "resnet_unchanged": stats.equivalent(share("resnet", resnet_depths[-1]), share("resnet", shallow),
-                                                  RAY_MARGIN)}
+    groups = {"plain": share("plain", depth), "resnet": share("resnet", resnet_depths[-1]),
+              "resnet_shallow": share("resnet", shallow)}
+    parts = landscape_decisions(groups)
+    calibration = landscape_calibration(groups)
     verdict = stats.verdict(*parts.values())
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
@@ -114,9 +134,15 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     if len(sharp):
         sentence += (" Sharpness, a different property: λmax at θ* "
                      + ", ".join(f"{a}-{d} {v:.3g}" for (a, d), v in sharp.items()) + ".")
+    if calibration["power"] is not None:
+        sentence += (f" At these seeds and spreads the rule says \"reproduced\" in "
+                     f"{calibration['false_positive_rate']:.1%} of simulated runs without the effect and in "
+                     f"{calibration['power']:.0%} with plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays.")
     evidence = {"depth": depth, "shallow_resnet_depth": shallow, "parts": {k: d.evidence() for k, d in parts.items()},
+                "calibration": calibration,
                 "roughness": rough.to_dict(orient="records"), "region": REGION,
                 "per_model_curvature": curvature.to_dict(orient="records")}
     return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
+            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
             "key_number": f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
                           f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}"}

@@ -18,6 +18,16 @@ def _claim(claim_id: str, text: str, verdict: str, sentence: str, key: str, evid
             "sentence": f"{HEADS[verdict]}: {sentence}", "key_number": key, "evidence": evidence}
 
 
+def _with_calibration(claim: dict, calibration: dict, effect: str) -> dict:
+    """Attach a claim's calibration (claims.json and the sentence say both numbers)."""
+    claim["evidence"]["calibration"] = calibration
+    if calibration["power"] is not None:
+        claim["sentence"] += (f" At this profile's seeds and spread the rule says \"reproduced\" in "
+                              f"{calibration['false_positive_rate']:.1%} of simulated runs without the effect and in "
+                              f"{calibration['power']:.0%} with {effect}.")
+    return {**claim, "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"]}
+
+
 def speed_ratios(speeds: pd.DataFrame, per_seed: bool = False) -> pd.DataFrame:
     """First-over-last hidden layer speed of learning at initialization, per MLP kind and depth
     (mean over seeds, or one row per seed)."""
@@ -57,9 +67,8 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
     acc_sig = final[(final["activation"] == "sigmoid") & ~final["residual"].astype(bool)]
     by_seed = acc_sig.pivot_table(index="seed", columns="layers", values="test_accuracy")
     gain = (by_seed[int(deep["layers"])] - by_seed[int(two["layers"])]).to_numpy(float)
-    parts = {"first_layer_slow": stats.below(pick(False, deep["layers"]), SLOW_FIRST_LAYER),
-             "residual_keeps_gradient": stats.above(pick(True, deep["layers"]), SLOW_FIRST_LAYER),
-             "accuracy_stops_improving": stats.below(gain, ACCURACY_MARGIN)}
+    groups = {"plain_ratio": pick(False, deep["layers"]), "residual_ratio": pick(True, deep["layers"]), "gain": gain}
+    parts = vanishing_decisions(groups)
     verdict = stats.verdict(*parts.values())
     accuracy = final.groupby(["activation", "residual", "layers"])["test_accuracy"].mean().reset_index()
     mean_acc = accuracy[(accuracy["activation"] == "sigmoid") & ~accuracy["residual"].astype(bool)]
@@ -91,7 +100,27 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
                          f"gradient norm at initialization is {r['plain']:.3g}× the last block's for the plain net "
                          f"(gradients {trend(r['plain'])}) and {r['resnet']:.3g}× for the ResNet.")
     key = f"sigmoid first/last layer speed {deep['ratio']:.2g} ({int(deep['layers'])} layers); residual {deep_res['ratio']:.2g}"
-    return {**_claim("vanishing_gradients", text, verdict, sentence, key, evidence), "margin": SLOW_FIRST_LAYER}
+    claim = {**_claim("vanishing_gradients", text, verdict, sentence, key, evidence), "margin": SLOW_FIRST_LAYER}
+    return _with_calibration(claim, vanishing_calibration(groups), "the first layer 2× below the bound, the residual "
+                             "one 2× above it and accuracy 1 point lower at depth")
+
+
+def vanishing_decisions(groups: dict) -> dict:
+    return {"first_layer_slow": stats.below(groups["plain_ratio"], SLOW_FIRST_LAYER),
+            "residual_keeps_gradient": stats.above(groups["residual_ratio"], SLOW_FIRST_LAYER),
+            "accuracy_stops_improving": stats.below(groups["gain"], ACCURACY_MARGIN)}
+
+
+def vanishing_calibration(groups: dict, trials: int = 1000) -> dict:
+    """Nulls: each part exactly at its bound (ratio = 1/4, accuracy gain = 1 point) while the others
+    hold clearly; alternative: the plain ratio at half the bound, the residual one at twice it, and
+    the deepest net 1 point worse than the 2-layer one (twice the margin away from the bound)."""
+    q, m = SLOW_FIRST_LAYER, ACCURACY_MARGIN
+    alternative = {"plain_ratio": q / 2, "residual_ratio": 2 * q, "gain": m - 2 * m}
+    nulls = [{**alternative, "plain_ratio": q}, {**alternative, "residual_ratio": q}, {**alternative, "gain": m}]
+    decide = lambda g: stats.verdict(*vanishing_decisions(g).values())  # noqa: E731
+    return stats.calibrate(groups, decide, nulls, alternative,
+                           {"plain_ratio": 0.01, "residual_ratio": 0.01, "gain": 0.002}, trials)
 
 
 def conv_gradient_ratios(layers: pd.DataFrame) -> pd.DataFrame:
@@ -103,6 +132,7 @@ def conv_gradient_ratios(layers: pd.DataFrame) -> pd.DataFrame:
 
 
 RANK_MARGIN = 0.25  # BN or shortcuts "slow the collapse": at least 25 points more of the input's rank kept
+RANK_SPREAD = 0.01  # spread floor of the kept share in calibration draws
 
 
 def kept_per_init(rank: pd.DataFrame) -> pd.DataFrame:
@@ -139,11 +169,8 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
         return _claim("rank_collapse", text, "inconclusive", "no fully connected rank measurements.", "—", {})
     depth = int(rank[rank["net"] == "fc"]["layer"].max())
     acts = sorted(table["activation"].unique())
-    parts = {}
-    for a in acts:
-        plain, normed = _kept(table, a, False, False), _kept(table, a, False, True)
-        parts[f"{a}: plain collapses"] = stats.below(plain, COLLAPSE)
-        parts[f"{a}: BN keeps rank"] = stats.exceeds(normed, plain, RANK_MARGIN)
+    groups = {f"{a}/{kind}": _kept(table, a, False, kind == "bn") for a in acts for kind in ("plain", "bn")}
+    parts = rank_collapse_decisions(groups, acts)
     verdict = stats.verdict(*parts.values())
     kept = lambda a, bn: _kept(table, a, False, bn).mean()  # noqa: E731
     sentence = (f"after {depth} fully connected layers the plain stacks keep this share of the input's effective rank "
@@ -154,9 +181,33 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
         sentence += f" Not shown: {'; '.join(failed)}."
     key = f"rank kept after {depth} layers (ReLU): plain {_pct(kept('relu', False))}, +BN {_pct(kept('relu', True))}" \
         if "relu" in acts else "—"
-    return {**_claim("rank_collapse", text, verdict, sentence, key,
-                     {"parts": {k: d.evidence() for k, d in parts.items()}, "depth": depth,
-                      "deepest": deepest_ranks(rank).to_dict(orient="records")}), "margin": RANK_MARGIN}
+    claim = {**_claim("rank_collapse", text, verdict, sentence, key,
+                      {"parts": {k: d.evidence() for k, d in parts.items()}, "depth": depth,
+                       "deepest": deepest_ranks(rank).to_dict(orient="records")}), "margin": RANK_MARGIN}
+    return _with_calibration(claim, rank_collapse_calibration(groups, acts),
+                             f"plain stacks at half the collapse bound and BN {2 * RANK_MARGIN:.0%} above them")
+
+
+def rank_collapse_decisions(groups: dict, acts) -> dict:
+    parts = {}
+    for a in acts:
+        parts[f"{a}: plain collapses"] = stats.below(groups[f"{a}/plain"], COLLAPSE)
+        parts[f"{a}: BN keeps rank"] = stats.exceeds(groups[f"{a}/bn"], groups[f"{a}/plain"], RANK_MARGIN)
+    return parts
+
+
+def rank_collapse_calibration(groups: dict, acts, trials: int = 1000) -> dict:
+    """Nulls, one activation at a time (the others clearly holding): its plain stack exactly at the
+    collapse bound, or BN keeping exactly as much rank as plain. Alternative: plain stacks at half
+    the bound and BN twice the margin above them, for every activation."""
+    low = COLLAPSE / 2
+    alternative = {k: low + (2 * RANK_MARGIN if k.endswith("/bn") else 0.0) for k in groups}
+    nulls = []
+    for a in acts:
+        nulls.append({**alternative, f"{a}/plain": COLLAPSE, f"{a}/bn": COLLAPSE + 2 * RANK_MARGIN})
+        nulls.append({**alternative, f"{a}/bn": low})
+    decide = lambda g: stats.verdict(*rank_collapse_decisions(g, acts).values())  # noqa: E731
+    return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
 
 
 def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
@@ -174,6 +225,8 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
                                              RANK_MARGIN)
                  for a in acts for scaling in ("inv_sqrt_depth", "none")}
     verdict = stats.verdict(*(decisions[(a, "inv_sqrt_depth")] for a in acts))
+    groups = {f"{a}/{kind}": _kept(table, a, kind == "scaled", False, "inv_sqrt_depth" if kind == "scaled" else "none")
+              for a in acts for kind in ("plain", "scaled")}
     describe = lambda scaling: ", ".join(  # noqa: E731
         f"{a} {_pct(_kept(table, a, True, False, scaling).mean())}{' (helps)' if decisions[(a, scaling)].holds else ''}"
         for a in acts)
@@ -187,9 +240,23 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     key = (f"rank kept (ReLU, no BN): plain {_pct(_kept(table, 'relu', False, False).mean())}, residual "
            f"{_pct(_kept(table, 'relu', True, False, 'none').mean())}, residual 1/√L "
            f"{_pct(_kept(table, 'relu', True, False, 'inv_sqrt_depth').mean())}") if "relu" in acts else "—"
-    return {**_claim("rank_shortcuts", text, verdict, sentence, key,
-                     {"decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
-            "margin": RANK_MARGIN}
+    claim = {**_claim("rank_shortcuts", text, verdict, sentence, key,
+                      {"decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
+             "margin": RANK_MARGIN}
+    return _with_calibration(claim, rank_shortcuts_calibration(groups, acts),
+                             f"scaled residual stacks {2 * RANK_MARGIN:.0%} above plain ones")
+
+
+def rank_shortcuts_calibration(groups: dict, acts, trials: int = 1000) -> dict:
+    """The verdict's rule (scaled residual stacks exceed plain ones by the margin for every
+    activation). Nulls, one activation at a time: no gain there (the others clearly gaining);
+    alternative: every activation gains twice the margin."""
+    base = COLLAPSE / 2
+    alternative = {k: base + (2 * RANK_MARGIN if k.endswith("/scaled") else 0.0) for k in groups}
+    nulls = [{**alternative, f"{a}/scaled": base} for a in acts]
+    decide = lambda g: stats.verdict(*(stats.exceeds(g[f"{a}/scaled"], g[f"{a}/plain"], RANK_MARGIN)  # noqa: E731
+                                       for a in acts))
+    return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
 
 
 def identity_construction_claim(identity: dict) -> dict:
@@ -235,8 +302,8 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
     per = last.pivot_table(index="shallow", columns="appended", values="train_error")
     shallow = last.groupby("shallow")["shallow_train_error"].first().reindex(per.index).to_numpy(float)
     plain, residual = per["plain"].to_numpy(float), per["residual"].to_numpy(float)
-    parts = {"plain_worse": stats.exceeds(plain, shallow, APPEND_MARGIN),
-             "residual_keeps": stats.equivalent(residual, shallow, KEEP_MARGIN)}
+    groups = {"plain": plain, "residual": residual, "shallow": shallow}
+    parts = appended_decisions(groups)
     verdict = stats.verdict(*parts.values())
     k, epochs = int(appended["blocks"].iloc[0]), int(appended["epoch"].max())
     sentence = (f"after {epochs} epochs of training only {k} appended blocks ({2 * k} layers) on each of {len(per)} "
@@ -250,6 +317,25 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
     if untested:
         sentence += f" Untested: {', '.join(untested)}."
     key = f"final train error: plain-appended {_pct(plain.mean())}, residual-appended {_pct(residual.mean())}, shallow {_pct(shallow.mean())}"
-    return {**_claim("appended_layers", text, verdict, sentence, key,
-                     {"parts": {k: d.evidence() for k, d in parts.items()}, "per_seed": per.reset_index().to_dict(orient="records"),
-                      "blocks": k, "epochs": epochs}), "margin": APPEND_MARGIN}
+    claim = {**_claim("appended_layers", text, verdict, sentence, key,
+                      {"parts": {k: d.evidence() for k, d in parts.items()},
+                       "per_seed": per.reset_index().to_dict(orient="records"), "blocks": k, "epochs": epochs}),
+             "margin": APPEND_MARGIN}
+    return _with_calibration(claim, appended_calibration(groups),
+                             f"appended plain blocks {100 * 2 * APPEND_MARGIN:.0f} points worse and residual ones unchanged")
+
+
+def appended_decisions(groups: dict) -> dict:
+    return {"plain_worse": stats.exceeds(groups["plain"], groups["shallow"], APPEND_MARGIN),
+            "residual_keeps": stats.equivalent(groups["residual"], groups["shallow"], KEEP_MARGIN)}
+
+
+def appended_calibration(groups: dict, trials: int = 1000) -> dict:
+    """Nulls: appended plain blocks no worse than the shallow net (residual unchanged), or residual
+    blocks exactly one margin worse (plain clearly worse). Alternative: plain blocks twice the margin
+    worse, residual ones unchanged."""
+    base = 0.05
+    alternative = {"shallow": base, "residual": base, "plain": base + 2 * APPEND_MARGIN}
+    nulls = [{**alternative, "plain": base}, {**alternative, "residual": base + KEEP_MARGIN}]
+    decide = lambda g: stats.verdict(*appended_decisions(g).values())  # noqa: E731
+    return stats.calibrate(groups, decide, nulls, alternative, 0.002, trials)
