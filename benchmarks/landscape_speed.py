@@ -1,10 +1,14 @@
-"""Seconds per loss-surface grid point: resbench's in-place evaluation vs the naive per-point loop
-of the reference implementation (copy the weights, load a perturbed state dict into a fresh model,
-evaluate through a DataLoader in batches of 128), side by side in one process on the same points.
+"""Seconds per loss-surface grid point: resbench's in-place evaluation vs the per-point work of the
+reference implementation (tomgoldstein/loss-landscape, plot_surface.py: a perturbed state dict loaded
+into a fresh copy of the model, the images read through a DataLoader with per-image transforms,
+batch 128), side by side in one process on the same points, interleaved.
 
-    python benchmarks/landscape_speed.py --depth 20 --points 20 --subset 1000
+    python benchmarks/landscape_speed.py --data cifar --depth 20 --points 10 --subset 1000
+    python benchmarks/landscape_speed.py --data digits --depth 20 --points 20 --subset 1000
 
-Prints seconds per point for both and the ratio; both must give the same losses (asserted).
+`cifar` is CIFAR-shaped (32x32x3 uint8 images through PIL, ToTensor and Normalize per image, as
+torchvision's CIFAR10 gives them); `digits` is the embedded default. Prints seconds per point for
+both and the ratio; both must give the same losses (asserted).
 """
 from __future__ import annotations
 
@@ -15,12 +19,42 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
+import torchvision.transforms as T
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from resbench.config import validate_config
 from resbench.data import load_splits
 from resbench.experiments.landscape import fast_layout, filter_normalized_direction, surface_rows
 from resbench.models import create_model
+from resbench.train.device import eval_batch_size
+
+
+MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+
+
+class ImageArray(Dataset):
+    """torchvision's CIFAR10.__getitem__: a uint8 HWC array -> PIL image -> transform, per image."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, transform):
+        self.images, self.labels, self.transform = images, labels, transform
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.transform(Image.fromarray(self.images[i])), int(self.labels[i])
+
+
+def cifar_shaped(n: int) -> tuple[DataLoader, torch.Tensor, torch.Tensor, int]:
+    """(reference loader, the same images as one normalized tensor, labels, channels)."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(n, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=n)
+    transform = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])
+    loader = DataLoader(ImageArray(images, labels, transform), batch_size=128, shuffle=False)
+    x = torch.stack([transform(Image.fromarray(im)) for im in images])
+    return loader, x, torch.as_tensor(labels), 3
 
 
 @torch.no_grad()
@@ -41,32 +75,38 @@ def naive_point(model, center, d1, d2, alpha, beta, loader) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", choices=("cifar", "digits"), default="cifar")
     parser.add_argument("--depth", type=int, default=20)
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--subset", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    data = load_splits(validate_config({})["dataset"])
-    x, y = data.train_x[:args.subset], data.train_y[:args.subset]
+    if args.data == "cifar":
+        loader, x, y, chans = cifar_shaped(args.subset)
+    else:
+        data = load_splits(validate_config({})["dataset"])
+        x, y, chans = data.train_x[:args.subset], data.train_y[:args.subset], data.in_chans
+        loader = DataLoader(TensorDataset(x, y), batch_size=128)
     torch.manual_seed(0)
-    model = create_model("resnet", args.depth, in_chans=data.in_chans).eval()
+    model = create_model("resnet", args.depth, in_chans=chans).eval()
     d1, d2 = (filter_normalized_direction(model, s) for s in (0, 1))
     center = [p.detach().clone() for p in model.parameters()]
-    loader = DataLoader(TensorDataset(x, y), batch_size=128)
     fast_model, fast_x = fast_layout(copy.deepcopy(model), x)  # what `resbench landscape` evaluates
     rng = np.random.default_rng(0)
     points = rng.uniform(-1, 1, size=(args.points, 2))
-    times = {"naive (copy + load + DataLoader)": 0.0, "resbench (in place, channels_last)": 0.0}
+    naive_name, ours_name = "reference (fresh model + load + DataLoader)", "resbench (in place, channels_last)"
+    times = {naive_name: 0.0, ours_name: 0.0}
     for alpha, beta in points:  # interleaved, so drift hits both alike
         t = time.perf_counter()
         naive = naive_point(model, center, d1, d2, alpha, beta, loader)
-        times["naive (copy + load + DataLoader)"] += time.perf_counter() - t
+        times[naive_name] += time.perf_counter() - t
         t = time.perf_counter()
         ours = surface_rows(fast_model, fast_x, y, (d1, d2), np.array([alpha]), np.array([beta]), rows=[0])[0]["loss"]
-        times["resbench (in place, channels_last)"] += time.perf_counter() - t
+        times[ours_name] += time.perf_counter() - t
         assert abs(naive - ours) <= 1e-4 * max(1.0, abs(naive)), (naive, ours)
-    print(f"ResNet-{args.depth}, {args.points} grid points, {len(y)} training images, {args.threads} thread(s)")
+    print(f"ResNet-{args.depth}, {args.data}-shaped, {args.points} grid points, {len(y)} images, "
+          f"{args.threads} thread(s), evaluation batch {eval_batch_size(None, x.device)}")
     for name, seconds in times.items():
         print(f"  {name:<34} {seconds / args.points:7.3f} s per point")
     naive_s, ours_s = times.values()

@@ -66,7 +66,7 @@ def train_one(spec: dict, out: Path, threads: int) -> None:
     wall = time.perf_counter() - t0
     prov = {**provenance(), "dataset_verified": spec["dataset"]["name"] == "digits" or spec["dataset"].get("verify", True),
             "wall_seconds": wall, "device": result["device"], "threads": threads,
-            "amp": result["amp"], "channels_last": result["channels_last"],
+            "amp": result["amp"], "channels_last": result["channels_last"], "eval_batch_size": result["eval_batch_size"],
             "peak_memory_mb": result["peak_memory_mb"]}
     epochs, summary = run_tables(spec, result, prov)
     checkpoint.save_atomic({"spec_json": json.dumps(spec), "model": result["state_dict"],
@@ -93,7 +93,7 @@ def cmd_lesion(args) -> None:
     from .experiments.lesion import lesion_table, path_gradient_table
     from .results import git_info, write_table_atomic
     from .results.tables import run_identity
-    from .train.device import select_device
+    from .train.device import eval_batch_size, select_device
     from .train.loop import load_trained
 
     torch.set_num_threads(args.threads)
@@ -106,7 +106,8 @@ def cmd_lesion(args) -> None:
             data = load_splits(spec["dataset"]).to(device)
         identity = run_identity(spec, git_info())
         table = lesion_table(model, data.test_x, data.test_y, args.draws, spec["seed"],
-                             batch_size=spec["train"]["eval_batch_size"], max_k_points=args.max_k_points)
+                             batch_size=eval_batch_size(spec["train"].get("eval_batch_size"), device),
+                             max_k_points=args.max_k_points)
         lesions.append(table.assign(**identity))
         grads = path_gradient_table(model, data.test_x[:args.path_batch], data.test_y[:args.path_batch],
                                     args.path_samples, spec["seed"])

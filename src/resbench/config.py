@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # Keys that change how a run is labelled or executed but not what it computes.
-NON_SCIENCE_KEYS = ("profile", "report", "threads", "seeds", "model", "lesion", "variants", "landscape", "signal")
+NON_SCIENCE_KEYS = ("profile", "report", "threads", "group_seeds", "seeds", "model", "lesion", "variants", "landscape", "signal")
 
 
 def load_schema() -> dict:

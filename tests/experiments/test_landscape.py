@@ -1,3 +1,4 @@
+import pytest
 import numpy as np
 import pandas as pd
 import torch
@@ -182,3 +183,33 @@ def test_interpolation_ends_are_the_two_solutions():
     assert abs(by[("states", 1.0)] - loss_and_error(b, x, y)[0]) < 1e-5
     assert by[("weights", 1.0)] != by[("states", 1.0)]  # BN statistics stay A's
     assert all(torch.equal(v, a.state_dict()[k]) for k, v in state_a.items())  # A restored
+
+
+@pytest.mark.parametrize("name", ["resnet", "plain", "resnet_c", "preact_resnet", "resnet_gate", "resnet_bn_after_add", "highway"])
+def test_folded_batchnorm_gives_the_models_outputs_as_its_weights_move(name):
+    """The folded copy evaluates what the model does in eval mode, also after the model's weights
+    (convolutions and BatchNorm affine) move, once refreshed."""
+    import timm
+
+    from resbench.experiments.fold import fold_batchnorm
+
+    torch.manual_seed(0)
+    model = timm.create_model(f"{name}_cifar", depth=8, in_chans=1).eval()
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+    x = torch.randn(16, 1, 8, 8)
+    folded, refresh = fold_batchnorm(model)
+    with torch.no_grad():
+        assert torch.allclose(folded(x), model(x), atol=1e-5)
+        for p in model.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        assert not torch.allclose(folded(x), model(x), atol=1e-3)  # stale until refreshed
+        refresh()
+        assert torch.allclose(folded(x), model(x), atol=1e-5)
+    modules = dict(folded.named_modules())
+    calls = [n for n in folded.graph.nodes if n.op == "call_module"]
+    assert any(n.target.startswith("folded_") for n in calls)  # something was folded
+    bn_left = sum(isinstance(modules[n.target], torch.nn.BatchNorm2d) for n in calls)
+    assert bn_left < sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())

@@ -131,8 +131,20 @@ def get_config_json(wildcards):
     return json.dumps(config, sort_keys=True)
 
 
-def get_run_spec(wildcards):
-    return json.dumps(RUNS[wildcards.run], sort_keys=True)
+def _train_args(runs):
+    """--spec/--out pairs: one process trains these runs in turn."""
+    return " ".join(f"--spec {shlex.quote(json.dumps(RUNS[run], sort_keys=True))} --out {RESULTS}/runs/{run}" for run in runs)
+
+
+def get_grid_runs(wildcards):
+    """The depth-grid runs of one job: one run, or every seed of an (arch, depth) (group_seeds)."""
+    if hasattr(wildcards, "run"):
+        return [wildcards.run]
+    return [f"{wildcards.arch}{wildcards.depth}_s{seed}" for seed in config["seeds"]]
+
+
+def get_grid_train_args(wildcards):
+    return _train_args(get_grid_runs(wildcards))
 
 
 def get_variant_runs(variant):
@@ -140,11 +152,7 @@ def get_variant_runs(variant):
 
 
 def get_variant_train_args(wildcards):
-    """--spec/--out pairs for every seed of one variant (one process trains them in turn)."""
-    return " ".join(
-        f"--spec {shlex.quote(json.dumps(VARIANT_RUNS[run], sort_keys=True))} --out {RESULTS}/runs/{run}"
-        for run in get_variant_runs(wildcards.variant)
-    )
+    return _train_args(get_variant_runs(wildcards.variant))
 
 
 def get_dataset_marker(wildcards):
@@ -156,10 +164,8 @@ def get_dataset_marker(wildcards):
 
 def get_train_runtime_min(wildcards):
     """A generous wall-time limit for the scheduler, scaled by depth, epochs and runs per job."""
-    if hasattr(wildcards, "variant"):
-        runs = [VARIANT_RUNS[r] for r in get_variant_runs(wildcards.variant)]
-        return sum(_runtime_min(spec) for spec in runs)
-    return _runtime_min(RUNS[wildcards.run])
+    runs = get_variant_runs(wildcards.variant) if hasattr(wildcards, "variant") else get_grid_runs(wildcards)
+    return sum(_runtime_min(RUNS[run]) for run in runs)
 
 
 def _runtime_min(spec):

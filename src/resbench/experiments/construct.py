@@ -17,6 +17,7 @@ from torch import nn
 
 from ..models import create_model
 from ..models.cifar_resnet import BasicBlock, blocks_per_stage
+from ..train.device import eval_batch_size
 from ..train.loop import evaluate
 
 
@@ -87,7 +88,8 @@ def train_appended(shallow: nn.Module, x: torch.Tensor, y: torch.Tensor, k: int,
     learning rate). The shallow net's features are computed once (it is frozen, in eval mode)."""
     shallow.eval()
     with torch.no_grad():
-        features = torch.cat([shallow.forward_features(x[s:s + 1024]) for s in range(0, len(y), 1024)])
+        step = eval_batch_size(None, x.device)
+        features = torch.cat([shallow.forward_features(x[s:s + step]) for s in range(0, len(y), step)])
     frozen = [p for p in shallow.parameters() if p.requires_grad]
     for p in frozen:
         p.requires_grad_(False)
@@ -107,7 +109,7 @@ def _train_blocks(head, features, y, k, residual, epochs, lr, batch_size, seed) 
     generator = torch.Generator().manual_seed(seed)
 
     def row(epoch: int) -> dict:  # the training loop's own evaluation (eval mode, full precision)
-        loss, error = evaluate(net, features, y, 1024, nullcontext)
+        loss, error = evaluate(net, features, y, eval_batch_size(None, features.device), nullcontext)
         return {"epoch": epoch, "train_loss": loss, "train_error": error}
 
     rows = [row(0)]

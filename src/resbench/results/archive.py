@@ -20,7 +20,7 @@ DEFAULT_ROOT = Path("archive")
 
 
 # Keys that change how results look or run, never what they are.
-PRESENTATION_KEYS = ("report", "threads")
+PRESENTATION_KEYS = ("report", "threads", "group_seeds")
 
 
 def data_fingerprint(dataset: dict) -> dict:

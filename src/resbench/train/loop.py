@@ -21,7 +21,7 @@ from ..experiments import LAYER_STATS_IMAGES
 from ..experiments.layer_stats import layer_statistics
 from ..models import count_parameters, create_model
 from . import checkpoint
-from .device import amp_dtype, configure_determinism, describe, select_device, use_channels_last
+from .device import amp_dtype, configure_determinism, describe, eval_batch_size, select_device, use_channels_last
 from .schedule import lr_at
 
 log = logging.getLogger("resbench.train")
@@ -127,6 +127,7 @@ def train_run(
     configure_determinism(spec["deterministic"], device)
     amp = amp_dtype(train["amp"], device)
     autocast = (lambda: torch.autocast(device.type, dtype=amp)) if amp else nullcontext
+    eval_batch = eval_batch_size(train["eval_batch_size"], device)
     channels_last = use_channels_last(train["channels_last"], device)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
 
@@ -190,8 +191,8 @@ def train_run(
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - t0
         train_loss = loss_sum.item() / seen
-        val_loss, val_error = evaluate(model, data.val_x, data.val_y, train["eval_batch_size"], autocast)
-        test_loss, test_error = evaluate(model, data.test_x, data.test_y, train["eval_batch_size"], autocast)
+        val_loss, val_error = evaluate(model, data.val_x, data.val_y, eval_batch, autocast)
+        test_loss, test_error = evaluate(model, data.test_x, data.test_y, eval_batch, autocast)
         row = {
             "epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "train_error": wrong.item() / seen,
             "val_loss": val_loss, "val_error": val_error, "test_loss": test_loss, "test_error": test_error,
@@ -221,7 +222,7 @@ def train_run(
         bar.close()
     # The trained net on its own training set in eval mode: the same measurement for every variant
     # (the running train-mode loss is inflated by dropout or drop-path by construction).
-    eval_train_loss, eval_train_error = (evaluate(model, data.train_x, data.train_y, train["eval_batch_size"], autocast)
+    eval_train_loss, eval_train_error = (evaluate(model, data.train_x, data.train_y, eval_batch, autocast)
                                          if status == "completed" else (math.nan, math.nan))
     return {
         "eval_train_loss": eval_train_loss, "eval_train_error": eval_train_error,
@@ -231,7 +232,7 @@ def train_run(
         "status": status,
         "params": count_parameters(model),
         "device": describe(device),
-        "amp": str(amp).replace("torch.", "") if amp else "off",
+        "amp": str(amp).replace("torch.", "") if amp else "off", "eval_batch_size": eval_batch,
         "channels_last": channels_last,
         "peak_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None,
         "split_sizes": data.sizes(),
