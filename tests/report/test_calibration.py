@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUICK = yaml.safe_load((ROOT / "config" / "quick.yaml").read_text())
 SEEDS = len(QUICK["seeds"])
 MLP_SEEDS = QUICK["signal"]["mlp_seeds"]
+LANDSCAPE_SEEDS = len(QUICK["landscape"]["seeds"])
 RANK_INITS = 5  # signal.rank_inits's schema default
 TRIALS = 4000
 FP_LIMIT = stats.ALPHA + 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / TRIALS)
@@ -38,7 +39,7 @@ def groups(spreads: dict, n: int) -> dict:
 # quick run's at 0a7df99 (falling-ray shares, rank kept, error fractions, speed ratios).
 CASES = {
     "landscape_smoothness": (landscape_claims.landscape_calibration,
-                             groups({"plain": 0.125, "resnet": 0.0625, "resnet_shallow": 0.0625}, SEEDS), 0.8),
+                             groups({"plain": 0.125, "resnet": 0.0625, "resnet_shallow": 0.0625}, LANDSCAPE_SEEDS), 0.8),
     "rank_collapse": (lambda g, trials: signal_claims.rank_collapse_calibration(g, ACTS, trials),
                       groups({f"{a}/{k}": 0.03 for a in ACTS for k in ("plain", "bn")}, RANK_INITS), 0.8),
     "rank_shortcuts": (lambda g, trials: signal_claims.rank_shortcuts_calibration(g, ACTS, trials),
