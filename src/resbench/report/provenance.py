@@ -27,5 +27,7 @@ def summarize_provenance(runs: pd.DataFrame, per_run: dict) -> dict:
         "versions": first.get("versions", {}),
         "hardware": first.get("hardware", {}),
         "devices": distinct("device"),
+        "precision": distinct("amp"),  # autocast dtype of training ("off" = fp32)
+        "eval_batch_sizes": [v for v in distinct("eval_batch_size") if v != "None"],
         "train_wall_seconds": float(runs["wall_seconds"].sum()),
     }
