@@ -59,6 +59,20 @@ def test_a_profile_without_a_name_is_named_after_its_file(tmp_path):
     assert "results/mine/runs/" in proc.stdout and "results/quick/" not in proc.stdout
 
 
+@pytest.mark.parametrize("group, jobs", [(True, 2), (False, 6)])
+def test_group_seeds_trains_an_arch_and_depths_seeds_in_one_job(tmp_path, group, jobs):
+    """group_seeds (default) -> one train job per (arch, depth) for all three seeds; false -> one per seed."""
+    config = {"profile": "g", "seeds": [0, 1, 2], "group_seeds": group,
+              "model": {"depths": [8], "archs": ["plain", "resnet"]}}
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump(config))
+    proc = snakemake("-n", "--configfile", "g.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert re.search(rf"^train\s+{jobs}$", proc.stdout, re.M), proc.stdout[-3000:]
+    for arch in ("plain", "resnet"):
+        for seed in (0, 1, 2):
+            assert f"results/g/runs/{arch}8_s{seed}/model.pt" in proc.stdout
+
+
 HOSTILE = "Depths {8, 20, 56} {{x}} {wildcards.run} 100% \"quoted\" 'single' é ü ∞ <script>alert(1)</script>"
 
 
