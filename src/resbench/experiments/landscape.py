@@ -56,15 +56,17 @@ def loss_and_error(model, x, y) -> tuple[float, float]:
 
 @torch.no_grad()
 def surface_rows(model, x, y, directions: Sequence[list[torch.Tensor]], alphas: np.ndarray, betas: np.ndarray,
-                 rows: Sequence[int], on_row: Callable[[int, list[dict]], None] | None = None) -> list[dict]:
+                 rows: Sequence[int], on_row: Callable[[int, list[dict]], None] | None = None,
+                 fold: bool = True) -> list[dict]:
     """Loss and error at theta* + alpha*d1 + beta*d2 for every (alphas[i], beta), i in `rows`.
 
     The parameters are overwritten in place point by point and restored at the end; the model stays
     in eval mode with its trained BatchNorm statistics. `on_row(i, row_records)` is called after each
-    row (for atomic per-row writes and resume).
+    row (for atomic per-row writes and resume). `fold` evaluates a copy with BatchNorm folded into the
+    convolutions (same losses to float rounding; benchmarks/landscape_speed.py measures both).
     """
     model.eval()
-    folded = fold_batchnorm(model)  # BatchNorm folded into the convolutions: 1.7x faster points on CPU
+    folded = fold_batchnorm(model) if fold else None
     evaluated, refresh = folded if folded is not None else (model, lambda: None)
     out = []
     with _in_place(model, directions) as move_to:
