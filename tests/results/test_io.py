@@ -54,3 +54,10 @@ def test_concat_of_a_damaged_chunk_fails_in_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "resbench", "concat", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
                            "--out", str(tmp_path / "all.csv")], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "b.csv is damaged" in proc.stderr
+
+
+def test_hardware_names_the_cpu_features_timings_depend_on():
+    from resbench.results.provenance import SPEED_FLAGS, hardware
+
+    features = hardware()["cpu_features"]
+    assert isinstance(features, list) and set(features) <= set(SPEED_FLAGS)

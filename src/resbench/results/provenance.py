@@ -51,8 +51,25 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")  # what CPU timings depend on
+
+
+def cpu_features() -> list[str]:
+    """The vector-unit flags among SPEED_FLAGS this CPU reports (Linux); [] where unknown. Timings
+    from a CPU with native bf16 (avx512_bf16, amx_bf16) and one without are not comparable."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return [f for f in SPEED_FLAGS if f in flags]
+    except OSError:
+        pass
+    return []
+
+
 def hardware() -> dict:
-    info = {"platform": platform.platform(), "cpu": cpu_model(), "cpu_count": os.cpu_count()}
+    info = {"platform": platform.platform(), "cpu": cpu_model(), "cpu_count": os.cpu_count(),
+            "cpu_features": cpu_features()}
     try:
         import torch
 
