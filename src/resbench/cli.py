@@ -94,7 +94,7 @@ def cmd_lesion(args) -> None:
     from .results import git_info, write_table_atomic
     from .results.tables import run_identity
     from .train.device import eval_batch_size, select_device
-    from .train.loop import load_trained
+    from .trained import load_trained
 
     torch.set_num_threads(args.threads)
     lesions, paths, data = [], [], None
@@ -126,7 +126,7 @@ def _landscape_setup(args):
     from .experiments.landscape import filter_normalized_direction
     from .experiments.landscape import fast_layout
     from .train.device import select_device
-    from .train.loop import load_trained
+    from .trained import load_trained
 
     torch.set_num_threads(args.threads)
     model, spec = load_trained(args.model, select_device(args.device), config_hash=args.config_hash)
@@ -211,7 +211,7 @@ def cmd_landscape_finish(args) -> None:
     rows = []
     if args.partner:  # 1-D interpolation towards another seed's solution of the same net
         from .experiments.landscape import interpolation_rows
-        from .train.loop import load_trained
+        from .trained import load_trained
 
         partner, partner_spec = load_trained(args.partner, next(model.parameters()).device, config_hash=args.config_hash)
         state_a = {k: v.clone() for k, v in model.state_dict().items()}
@@ -308,7 +308,7 @@ def cmd_signal_construct(args) -> None:
     from .experiments.landscape import loss_and_error
     from .experiments.rank import weight_spectrum_rows
     from .results import write_json_atomic, write_table_atomic
-    from .train.loop import load_trained
+    from .trained import load_trained
 
     from .config import config_hash
 

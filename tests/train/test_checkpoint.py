@@ -13,7 +13,8 @@ import torch
 
 from resbench.errors import CorruptFileError
 from resbench.train import checkpoint, train_run
-from resbench.train.loop import RESUME_FILE, load_trained
+from resbench.train.loop import RESUME_FILE
+from resbench.trained import load_trained
 
 from .test_loop import Interrupt, stable
 

@@ -18,7 +18,7 @@ from torch import nn
 from ..models import create_model
 from ..models.cifar_resnet import BasicBlock, blocks_per_stage
 from ..train.device import eval_batch_size
-from ..train.loop import evaluate
+from ..trained import evaluate
 
 
 def set_identity(block: BasicBlock) -> None:

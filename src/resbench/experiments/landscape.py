@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from ..train.device import eval_batch_size, use_channels_last
 from .fold import fold_batchnorm
-from ..train.loop import evaluate
+from ..trained import evaluate
 
 
 

@@ -1,0 +1,72 @@
+"""A trained model: build it from its run spec, load it from its verified model.pt, evaluate it.
+
+Experiments and CLI verbs that measure trained models import this module, never the training loop.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import timm
+import torch
+import torch.nn.functional as F
+
+from .data.batches import iterate_batches
+from .errors import CorruptFileError
+from .models import create_model
+from .train import checkpoint
+
+
+def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
+    """The run's model, freshly initialized from the current RNG state: a registered variant
+    (`model` + `model_args`) or the depth grid's `arch`."""
+    if "model" in spec:
+        return timm.create_model(spec["model"], depth=spec["depth"], in_chans=in_chans, num_classes=num_classes,
+                                 **spec["model_args"])
+    extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
+    return create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"], in_chans=in_chans,
+                        num_classes=num_classes, **extra)
+
+
+def load_trained(path: str | Path, device: torch.device | str = "cpu",
+                 config_hash: str | None = None) -> tuple[torch.nn.Module, dict]:
+    """(model in eval mode with its trained weights and BN statistics, run spec) from a model.pt.
+
+    The file is verified (checksum, structure, and `config_hash` when given). A bad file is set
+    aside as `model.pt.corrupt` (or `.stale` for another config's model) and CorruptFileError
+    raised, so the workflow retrains it on its next run instead of failing on it again.
+    """
+    path = Path(path)
+    try:
+        state = checkpoint.load(path, map_location=device)
+        if not {"spec_json", "model"} <= set(state):
+            raise CorruptFileError(f"{path} is a checkpoint but not a trained model (no spec or weights)")
+        spec = json.loads(state["spec_json"])
+        weights = state["model"]
+        model = build_model(spec, weights["stem.0.weight"].shape[1], weights["head.weight"].shape[0])
+        model.load_state_dict(weights)
+    except CorruptFileError as exc:
+        moved = checkpoint.set_aside(path)
+        raise CorruptFileError(f"{exc}; moved to {moved.name}, rerun the workflow to retrain it") from None
+    if config_hash is not None and spec.get("config_hash") != config_hash:
+        moved = checkpoint.set_aside(path, ".stale")
+        raise CorruptFileError(f"{path} was trained with config {spec.get('config_hash')}, not this profile's "
+                               f"{config_hash}; moved to {moved.name}, rerun the workflow to retrain it")
+    return model.to(device).eval(), spec
+
+
+@torch.no_grad()
+def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
+    """Mean cross-entropy and error rate of `model` (eval mode) on (x, y); NaN for an empty split."""
+    if len(y) == 0:
+        return math.nan, math.nan
+    model.eval()
+    loss_sum = torch.zeros((), device=x.device)
+    wrong = torch.zeros((), device=x.device)
+    for xb, yb in iterate_batches(x, y, batch_size):
+        with autocast():
+            logits = model(xb)
+        loss_sum += F.cross_entropy(logits.float(), yb, reduction="sum")
+        wrong += (logits.argmax(1) != yb).sum()
+    return loss_sum.item() / len(y), wrong.item() / len(y)
