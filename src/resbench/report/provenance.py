@@ -25,7 +25,9 @@ def summarize_provenance(runs: pd.DataFrame, per_run: dict) -> dict:
         "git_dirty": bool(runs["git_dirty"].fillna(False).astype(bool).any()),
         "config_hashes": sorted(runs["config_hash"].astype(str).unique()),
         "versions": first.get("versions", {}),
-        "hardware": first.get("hardware", {}),
+        # results made before a field existed still render (cached results are regenerated, not retrained)
+        "hardware": {"cpu": "unknown", "cpu_count": None, "cpu_features": [], "gpu": None, "platform": "unknown",
+                     **first.get("hardware", {})},
         "devices": distinct("device"),
         "precision": distinct("amp"),  # autocast dtype of training ("off" = fp32)
         "eval_batch_sizes": [v for v in distinct("eval_batch_size") if v != "None"],
