@@ -24,10 +24,12 @@ import numpy as np
 from scipy import special
 
 ALPHA = 0.05
+MIN_N = 2  # per group: one value has no spread
 
 
-# Student's t through scipy.special's ufuncs: the same values as scipy.stats.t, ~100x faster per
-# call, which is what lets every claim's calibration (thousands of tests) run inside the report job.
+# Student's t through scipy.special's ufuncs: the same values as scipy.stats.t without its argument
+# checking; a decision (e.g. `exceeds`) went from 394 to 71 us, which lets every claim's calibration
+# (thousands of tests) run inside the report job.
 def _t_cdf(x: float, df: float) -> float:
     return float(special.stdtr(df, x))
 
@@ -38,8 +40,6 @@ def _t_sf(x: float, df: float) -> float:
 
 def _t_ppf(q: float, df: float) -> float:
     return float(special.stdtrit(df, q))
-
-MIN_N = 2  # per group: one value has no spread
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from .claims import with_calibration
 
 REGION = 10.0  # Li et al. plot loss up to 10: beyond it a surface says nothing about chaos
 TRAINED = 0.2  # a model whose final training error is above this never trained: its centre is no minimum
@@ -117,7 +118,6 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     groups = {"plain": share("plain", depth), "resnet": share("resnet", resnet_depths[-1]),
               "resnet_shallow": share("resnet", shallow)}
     parts = landscape_decisions(groups)
-    calibration = landscape_calibration(groups)
     verdict = stats.verdict(*parts.values())
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
@@ -134,15 +134,10 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     if len(sharp):
         sentence += (" Sharpness, a different property: λmax at θ* "
                      + ", ".join(f"{a}-{d} {v:.3g}" for (a, d), v in sharp.items()) + ".")
-    if calibration["power"] is not None:
-        sentence += (f" At these seeds and spreads the rule says \"reproduced\" in "
-                     f"{calibration['false_positive_rate']:.1%} of simulated runs without the effect and in "
-                     f"{calibration['power']:.0%} with plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays.")
     evidence = {"depth": depth, "shallow_resnet_depth": shallow, "parts": {k: d.evidence() for k, d in parts.items()},
-                "calibration": calibration,
                 "roughness": rough.to_dict(orient="records"), "region": REGION,
                 "per_model_curvature": curvature.to_dict(orient="records")}
-    return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
-            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
-            "key_number": f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
-                          f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}"}
+    key = (f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
+           f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}")
+    return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence, "key_number": key},
+                            landscape_calibration(groups), f"plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays")

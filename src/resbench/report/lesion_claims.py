@@ -80,24 +80,16 @@ def lesion_parts(resnet, plain, down, cliff: float, path_share: float, n_paths: 
 
 
 def ensemble_calibration(resnet, plain, trials: int = 1000) -> dict:
-    """False-positive rate (the largest of: a ResNet block deletion costing exactly the bound; plain
-    nets breaking no more than the ResNet) and power (deletion costing nothing, plain nets breaking by twice the margin more) of the tested
-    parts at this run's seeds and spread; the deterministic parts are taken as holding."""
-    if min(len(resnet), len(plain)) < 2:
-        return {"false_positive_rate": None, "power": None, "trials": 0}
-    sr, sp = (max(float(np.std(v, ddof=1)), MIN_SPREAD) for v in (resnet, plain))
-
-    def draw(resnet_cost, plain_gap):
-        return lambda rng: (rng.normal(resnet_cost, sr, len(resnet)), rng.normal(resnet_cost + plain_gap, sp, len(plain)))
-
-    decide = lambda rp: stats.verdict(stats.below(rp[0], ONE_BLOCK_BOUND),  # noqa: E731
-                                      stats.exceeds(rp[1], rp[0], PLAIN_BREAK_MARGIN))
-    # Nulls: a ResNet deletion costing exactly the bound (plain nets clearly breaking), or plain nets
-    # breaking no more than the ResNet (which costs nothing).
-    rates = [stats.rate(draw(ONE_BLOCK_BOUND, 2 * PLAIN_BREAK_MARGIN), decide, trials),
-             stats.rate(draw(0.0, 0.0), decide, trials, seed=2)]
-    return {"false_positive_rate": max(rates), "false_positive_rates": rates,
-            "power": stats.rate(draw(0.0, 2 * PLAIN_BREAK_MARGIN), decide, trials, seed=1), "trials": trials,
+    """False-positive rate (the largest of: a ResNet block deletion costing exactly the bound, plain
+    nets clearly breaking; plain nets breaking no more than the ResNet, which costs nothing) and power
+    (deletion costing nothing, plain nets breaking by twice the margin more) of the tested parts at
+    this run's seeds and spread; the deterministic parts are taken as holding."""
+    bound, m = ONE_BLOCK_BOUND, PLAIN_BREAK_MARGIN
+    decide = lambda g: stats.verdict(stats.below(g["resnet"], bound),  # noqa: E731
+                                     stats.exceeds(g["plain"], g["resnet"], m))
+    nulls = [{"resnet": bound, "plain": bound + 2 * m}, {"resnet": 0.0, "plain": 0.0}]
+    return {**stats.calibrate({"resnet": resnet, "plain": plain}, decide, nulls, {"resnet": 0.0, "plain": 2 * m},
+                              MIN_SPREAD, trials),
             "note": "tested parts (one-block bound, plain breaks); thresholds taken as holding"}
 
 
@@ -177,16 +169,9 @@ def _sd_errors(runs: pd.DataFrame, arch: str, depth: int) -> np.ndarray:
 def stochastic_depth_calibration(standard: np.ndarray, sd: np.ndarray, trials: int = 1000) -> dict:
     """False-positive rate (no improvement) and power (an improvement of twice the margin) at this
     run's seeds and spread."""
-    spread = [max(float(np.std(v, ddof=1)) if len(v) > 1 else 0.0, MIN_SPREAD) for v in (standard, sd)]
-    if min(len(standard), len(sd)) < 2:
-        return {"false_positive_rate": None, "power": None, "trials": 0}
-
-    def draw(gain):
-        return lambda rng: (rng.normal(0.05, spread[0], len(standard)), rng.normal(0.05 - gain, spread[1], len(sd)))
-
-    decide = lambda ab: stats.verdict(stats.exceeds(*ab, SD_MARGIN))  # noqa: E731
-    return {"false_positive_rate": stats.rate(draw(0.0), decide, trials),
-            "power": stats.rate(draw(2 * SD_MARGIN), decide, trials, seed=1), "trials": trials,
+    decide = lambda g: stats.verdict(stats.exceeds(g["standard"], g["sd"], SD_MARGIN))  # noqa: E731
+    return {**stats.calibrate({"standard": standard, "sd": sd}, decide, [{"standard": 0.05, "sd": 0.05}],
+                              {"standard": 0.05, "sd": 0.05 - 2 * SD_MARGIN}, MIN_SPREAD, trials),
             "effect_for_power": 2 * SD_MARGIN}
 
 

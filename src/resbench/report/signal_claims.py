@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from .claims import MIN_EFFECT, _pct
+from .claims import MIN_EFFECT, _pct, with_calibration
 
 SLOW_FIRST_LAYER = 0.25  # "several times smaller": the first layer learns at most 1/4 as fast as the last
 COLLAPSE = 0.25  # effective rank at the deepest layer below a quarter of the input's is collapse
@@ -16,16 +16,6 @@ HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconc
 def _claim(claim_id: str, text: str, verdict: str, sentence: str, key: str, evidence: dict) -> dict:
     return {"id": claim_id, "claim": text, "section": "signal", "verdict": verdict,
             "sentence": f"{HEADS[verdict]}: {sentence}", "key_number": key, "evidence": evidence}
-
-
-def _with_calibration(claim: dict, calibration: dict, effect: str) -> dict:
-    """Attach a claim's calibration (claims.json and the sentence say both numbers)."""
-    claim["evidence"]["calibration"] = calibration
-    if calibration["power"] is not None:
-        claim["sentence"] += (f" At this profile's seeds and spread the rule says \"reproduced\" in "
-                              f"{calibration['false_positive_rate']:.1%} of simulated runs without the effect and in "
-                              f"{calibration['power']:.0%} with {effect}.")
-    return {**claim, "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"]}
 
 
 def speed_ratios(speeds: pd.DataFrame, per_seed: bool = False) -> pd.DataFrame:
@@ -101,7 +91,7 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
                          f"(gradients {trend(r['plain'])}) and {r['resnet']:.3g}× for the ResNet.")
     key = f"sigmoid first/last layer speed {deep['ratio']:.2g} ({int(deep['layers'])} layers); residual {deep_res['ratio']:.2g}"
     claim = {**_claim("vanishing_gradients", text, verdict, sentence, key, evidence), "margin": SLOW_FIRST_LAYER}
-    return _with_calibration(claim, vanishing_calibration(groups), "the first layer 2× below the bound, the residual "
+    return with_calibration(claim, vanishing_calibration(groups), "the first layer 2× below the bound, the residual "
                              "one 2× above it and accuracy 1 point lower at depth")
 
 
@@ -184,7 +174,7 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     claim = {**_claim("rank_collapse", text, verdict, sentence, key,
                       {"parts": {k: d.evidence() for k, d in parts.items()}, "depth": depth,
                        "deepest": deepest_ranks(rank).to_dict(orient="records")}), "margin": RANK_MARGIN}
-    return _with_calibration(claim, rank_collapse_calibration(groups, acts),
+    return with_calibration(claim, rank_collapse_calibration(groups, acts),
                              f"plain stacks at half the collapse bound and BN {2 * RANK_MARGIN:.0%} above them")
 
 
@@ -243,7 +233,7 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     claim = {**_claim("rank_shortcuts", text, verdict, sentence, key,
                       {"decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
              "margin": RANK_MARGIN}
-    return _with_calibration(claim, rank_shortcuts_calibration(groups, acts),
+    return with_calibration(claim, rank_shortcuts_calibration(groups, acts),
                              f"scaled residual stacks {2 * RANK_MARGIN:.0%} above plain ones")
 
 
@@ -321,7 +311,7 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
                       {"parts": {k: d.evidence() for k, d in parts.items()},
                        "per_seed": per.reset_index().to_dict(orient="records"), "blocks": k, "epochs": epochs}),
              "margin": APPEND_MARGIN}
-    return _with_calibration(claim, appended_calibration(groups),
+    return with_calibration(claim, appended_calibration(groups),
                              f"appended plain blocks {100 * 2 * APPEND_MARGIN:.0f} points worse and residual ones unchanged")
 
 
