@@ -3,9 +3,10 @@
 In eval mode a BatchNorm after a convolution is an affine map per channel, so conv -> BN equals one
 convolution with scaled weights and a bias. On a 2-core CPU a loss-surface point of ResNet-20 on
 1,000 CIFAR-shaped images is 1.21x faster folded (0.93 s vs 1.12 s); on 8x8 digits it is not
-(0.96x), so the landscape folds from 16-pixel images up. The loss surface moves the weights at every grid point, so the
-folded model shares every other parameter with the original and `refresh()` re-folds from the
-original's current convolution and BatchNorm values (a few hundred thousand multiplications)."""
+(0.96x), so the landscape folds from 16-pixel images up. The loss surface moves the weights at every
+grid point, so the folded model shares every other parameter with the original and `refresh()`
+re-folds from the original's current convolution and BatchNorm values (a few hundred thousand
+multiplications)."""
 from __future__ import annotations
 
 from collections.abc import Callable
