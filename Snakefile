@@ -35,9 +35,11 @@ config.update(validate_config(config))
 report: "workflow/report/workflow.rst"
 
 
+# Shared planning and data, one rule file per experiment family (src/resbench/families/<name>/), then
+# the report, archive and compare, which loop over the families.
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
-include: "workflow/rules/train.smk"
+include: "workflow/rules/depth.smk"
 include: "workflow/rules/lesion.smk"
 include: "workflow/rules/variants.smk"
 include: "workflow/rules/landscape.smk"

@@ -25,10 +25,9 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from resbench.config import validate_config
 from resbench.data import load_splits
-from resbench.experiments.landscape import fast_layout, filter_normalized_direction, surface_rows
+from resbench.families.landscape.measure import fast_layout, filter_normalized_direction, surface_rows
 from resbench.models import create_model
 from resbench.train.device import eval_batch_size
-
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 

@@ -18,7 +18,7 @@ from torch import nn
 
 from resbench.config import validate_config
 from resbench.data import load_splits
-from resbench.experiments.lesion import error_rate, prefix_cache
+from resbench.families.lesion.measure import error_rate, prefix_cache
 from resbench.models import create_model
 from resbench.models.surgery import deletable_blocks
 

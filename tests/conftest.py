@@ -25,7 +25,10 @@ def tiny_config():
 
 @pytest.fixture
 def tiny_spec(tiny_config):
-    return run_spec(tiny_config, "resnet", 8, 0)
+    """A grid run without the training probes (tests that probe pass them: see tests/train/test_loop.py)."""
+    spec = run_spec(tiny_config, "resnet", 8, 0)
+    spec.pop("probes", None)
+    return spec
 
 
 def write_fake_cifar10(root: Path, n_train_per_batch: int = 20, n_test: int = 20, seed: int = 0) -> Path:

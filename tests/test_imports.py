@@ -1,19 +1,106 @@
-"""Data flows one way: code that measures a trained model does not import the training loop."""
+"""Data flows one way, and the code says so: no import circles; measuring code does not import the
+training loop; training imports no family; the report side never imports torch."""
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
-MEASURING = ["resbench.trained", "resbench.experiments.landscape", "resbench.experiments.lesion",
-             "resbench.experiments.construct", "resbench.train.checkpoint", "resbench.train.device"]
+SRC = Path(__file__).resolve().parents[1] / "src"
+MEASURING = ["resbench.trained", "resbench.families.landscape.measure", "resbench.families.lesion.measure",
+             "resbench.families.signal.construct", "resbench.train.checkpoint", "resbench.train.device"]
+REPORT_SIDE = ["resbench.report.render", "resbench.report.compare_render", "resbench.results.compare",
+               "resbench.results.archive", "resbench.config", "resbench.stats", "resbench.families", "resbench.cli"]
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in (SRC / "resbench").rglob("*.py"):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> resbench modules it imports anywhere in its body (function-level imports too)."""
+    modules, graph = _modules(), {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package
+                for _ in range(max(0, node.level - 1)):
+                    base = base.rsplit(".", 1)[0]
+                module = (f"{base}.{node.module}" if node.module else base) if node.level else node.module
+                targets = [module] + [f"{module}.{a.name}" for a in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rsplit(".", 1)[0] if "." in target else ""
+                if target and target != name:
+                    deps.add(target)
+        graph[name] = deps
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circles():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_training_imports_no_family():
+    graph = import_graph()
+    for name in graph:
+        if name.startswith(("resbench.train", "resbench.trained", "resbench.models", "resbench.data")):
+            assert not any(d.startswith("resbench.families") for d in graph[name]), (name, graph[name])
+
+
+def _loaded_after(imports: list[str], watched: tuple[str, ...]) -> str:
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {imports!r}]; "
+            f"print(sorted(m for m in {watched!r} if m in sys.modules))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_evaluating_code_does_not_import_the_training_loop():
-    code = f"import sys, {', '.join(MEASURING)}; print('resbench.train.loop' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert _loaded_after(MEASURING, ("resbench.train.loop",)) == "[]"
 
 
-def test_the_training_loop_is_still_one_import_away():
-    from resbench.train import train_run
-    from resbench.train.loop import train_run as direct
-
-    assert train_run is direct
+def test_the_report_side_imports_no_torch():
+    assert _loaded_after(REPORT_SIDE, ("torch", "torchvision", "timm")) == "[]"

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from resbench.families import FAMILIES
+
 from .conftest import REPO
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -138,10 +140,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
     runs = (work / "results/tiny/depth/runs.csv").read_text().splitlines()
     assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
     claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
-    assert set(claims) == {"degradation", "ensemble_lesion", "stochastic_depth", "shortcut_variants",
-                           "landscape_smoothness", "vanishing_gradients", "rank_collapse", "rank_shortcuts",
-                           "identity_construction",
-                           "appended_layers"}
+    assert {c["section"] for c in claims.values()} <= {f.name for f in FAMILIES}  # every claim has its family's section
+    assert len(claims) >= len(FAMILIES) and "degradation" in claims and "stochastic_depth" in claims
     layers = (work / "results/tiny/signal/layers.csv").read_text().splitlines()
     assert len(layers) == 1 + 3 * (4 * 3 + 6 * 6)  # epochs 0-2 x blocks: 4 runs at depth 8 (3), 6 at 14 (6)
     assert json.loads((work / "results/tiny/signal/identity.json").read_text())["constructed"][0]["max_abs_diff"] <= 1e-6
@@ -155,35 +155,38 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert lesion[0].startswith("kind,k,draw,blocks,test_error") and len(lesion) > 50
 
     html = (work / "reports/tiny/report.html").read_text()
-    for section in ("depth", "lesion", "variants", "landscape", "signal"):
-        assert f'id="{section}"' in html
+    for family in FAMILIES:  # the tiny profile runs every family: each has its section
+        assert f'id="{family.name}"' in html and family.title in html
     variants = (work / "results/tiny/variants/runs.csv").read_text().splitlines()
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html  # config strings are escaped
     assert "Depths {8, 20, 56} {{x}} {wildcards.run} 100%" in html and "é ü ∞" in html  # and arrive intact
     assert "data:image/png;base64," in html  # self-contained
-    for fig in ("error_vs_depth", "training_curves", "lesion_delete_one", "lesion_delete_k", "lesion_paths",
-                "variant_training_loss", "landscape_contours", "landscape_slices", "landscape_3d",
-                "landscape_interpolation", "landscape_ratio_map", "signal_nielsen", "signal_layers", "signal_rank",
-                "signal_appended"):
-        assert (work / f"reports/tiny/figures/{fig}.svg").exists()
+    figures = sorted(p.stem for p in (work / "reports/tiny/figures").glob("*.png"))
+    assert len(figures) >= 15 and html.count("data:image/png;base64,") == len(figures)
+    assert all((work / f"reports/tiny/figures/{fig}.svg").exists() for fig in figures)
 
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(work / "reports/tiny/report.pdf").pages)
-    for caption in ("Figure 1.", "Figure 2.", "Figure 10.", "Table 1.", "Lesions", "Shortcut and block variants",
-                    "Loss landscapes", "Signal propagation", "Provenance"):
-        assert caption in text
+    for caption in ("Figure 1.", "Figure 2.", "Figure 10.", "Table 1.", "Provenance",
+                    *(family.title.split(":")[0] for family in FAMILIES)):
+        assert caption in text, caption
 
     # The run archived its summary tables; comparing it with itself finds no change.
     archived = [p for p in (work / "archive").iterdir() if (p / "manifest.json").exists()]
-    assert len(archived) == 1 and (archived[0] / "depth/runs.csv").exists()
+    assert len(archived) == 1
+    for family in FAMILIES:  # every family's archived tables, for compare
+        assert all((archived[0] / family.tables[key]).exists() for key in family.archived), family.name
     assert not list(archived[0].rglob("*.pt"))  # small files only
     same = subprocess.run([sys.executable, "-m", "resbench.cli", "compare", str(archived[0]), "results/tiny",
                            "--out-dir", "cmp"], cwd=work, capture_output=True, text=True)
     assert same.returncode == 0, same.stderr
-    assert "No significant error regression" in (work / "cmp/compare.md").read_text()
+    compared = (work / "cmp/compare.md").read_text()
+    assert "No significant error regression" in compared
+    for family in FAMILIES:  # compare reads every family's metrics
+        assert all(f"| {m.name} |" in compared for m in family.metrics), family.name
     # Snakemake's own report, from the report() declarations.
     proc = run("--report", "snakemake-report.zip")
     assert proc.returncode == 0 and (work / "snakemake-report.zip").stat().st_size > 10_000, proc.stderr[-2000:]
@@ -196,3 +199,31 @@ def test_tiny_workflow_end_to_end(tmp_path):
     out = dry.stdout + dry.stderr
     assert "rule report" in out and "rule train" not in out and "rule aggregate" not in out, out[-2000:]
     assert "rule lesion" not in out and "rule landscape" not in out and "rule signal" not in out
+
+    # Each job depends on what changes what it computes: edits to one block rerun only its jobs.
+    def edited(change):
+        edited_config = yaml.safe_load((work / "tiny.yaml").read_text())
+        change(edited_config)
+        (work / "edited.yaml").write_text(yaml.safe_dump(edited_config, allow_unicode=True))
+        dry = snakemake("-s", str(snakefile), "--configfile", "edited.yaml", "-n", cwd=work)
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        return planned_jobs(dry.stdout)
+
+    template.write_text(template.read_text().replace("{# edited #}\n", ""))
+    assert set(edited(lambda c: c["report"].update(title="Another title"))) == {"report", "archive", "all"}
+    signal_off = edited(lambda c: c["signal"].update(enabled=False))
+    assert not {"train", "train_variant", "lesion", "landscape_chunk", "landscape_finish"} & set(signal_off), signal_off
+    sd = edited(lambda c: c["model"].update(stochastic_depth_survival=0.8))
+    assert {w.split(",")[0] for w in sd.get("train", [])} == {"arch=resnet_sd"}, sd  # only the drop-path runs retrain
+    assert not {"train_variant", "landscape_chunk", "signal_mlp", "signal_rank", "signal_construct"} & set(sd), sd
+
+
+def planned_jobs(dry_run: str) -> dict[str, list[str]]:
+    """rule -> wildcards of each job a `snakemake -n` plans."""
+    jobs: dict[str, list[str]] = {}
+    headers = list(re.finditer(r"^(?:localrule|rule) (\w+):$", dry_run, re.M))
+    for k, header in enumerate(headers):
+        body = dry_run[header.end():headers[k + 1].start() if k + 1 < len(headers) else len(dry_run)]
+        wildcards = re.search(r"^\s+wildcards: (.*)$", body, re.M)
+        jobs.setdefault(header.group(1), []).append(wildcards.group(1) if wildcards else "")
+    return jobs

@@ -21,8 +21,11 @@ import yaml
 from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
-# Keys that change how a run is labelled or executed but not what it computes.
-NON_SCIENCE_KEYS = ("profile", "report", "threads", "group_seeds", "seeds", "model", "lesion", "variants", "landscape", "signal")
+# The shared training recipe: the profile's keys that change what any training run computes. A run's
+# own choices (shortcut, drop-path rate, variant model) are in its spec and so in its hash too.
+RECIPE_KEYS = ("dataset", "train", "device", "deterministic")
+# Spec fields that name a run or say what is measured beside it, not how it is trained.
+RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "probes", "config_hash")
 
 
 def load_schema() -> dict:
@@ -110,34 +113,16 @@ def validate_config(config: dict | None) -> dict:
         if len(messages) == 1:
             raise ConfigError(f"invalid configuration: {messages[0]}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
-    for depth in config["model"]["depths"]:
-        if (depth - 2) % 6:
-            n = max(1, round((depth - 2) / 6))
-            raise ConfigError(
-                f"config key 'model.depths' has depth {depth}; CIFAR ResNets have depth 6n+2 "
-                f"(nearest: {6 * n + 2}, {6 * (n + 1) + 2})"
-            )
-    if (config["variants"]["depth"] - 2) % 6:
-        raise ConfigError(f"config key 'variants.depth' has depth {config['variants']['depth']}; "
-                          "variants use basic blocks, depth 6n+2")
-    _check_against_grid(config, "model.stochastic_depth_depths", config["model"]["stochastic_depth_depths"],
-                        "model.depths", config["model"]["depths"])
-    landscape = config["landscape"]
-    if landscape["enabled"]:
-        if landscape["seeds"] is None:  # derived from the grid: every seed
-            landscape["seeds"] = list(config["seeds"])
-        _check_against_grid(config, "landscape.seeds", landscape["seeds"], "seeds", config["seeds"])
-        _check_against_grid(config, "landscape.depths", landscape["depths"], "model.depths", config["model"]["depths"])
-        if not {"plain", "resnet"} & set(config["model"]["archs"]):
-            raise ConfigError("config key 'landscape.enabled' is true but model.archs has neither plain nor resnet, "
-                              "whose surfaces it maps; add one or set landscape.enabled: false")
-    if config["signal"]["enabled"] and config["signal"]["mlp_seeds"] > len(config["seeds"]):
-        raise ConfigError(f"config key 'signal.mlp_seeds' is {config['signal']['mlp_seeds']} but seeds lists only "
-                          f"{len(config['seeds'])}; it counts how many of seeds train each MLP")
+    from .families import FAMILIES
+
+    for family in FAMILIES:  # each family checks its own block against the grid (and fills derived values)
+        plan = family.plan()
+        if plan is not None and hasattr(plan, "check"):
+            plan.check(config)
     return config
 
 
-def _check_against_grid(config: dict, key: str, values: list | None, grid_key: str, grid: list) -> None:
+def check_against_grid(key: str, values: list | None, grid_key: str, grid: list) -> None:
     """A family reads what the grid trained: its seeds/depths must be among the grid's."""
     missing = sorted(set(values or []) - set(grid))
     if missing:
@@ -181,11 +166,17 @@ def stable_hash(obj: Any, length: int = 12) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:length]
 
 
+def spec_hash(spec: dict) -> str:
+    """Hash of everything in a run spec that changes the numbers it trains to: the recipe, the
+    shortcut, the drop-path rate, a variant's model and arguments; not its name, seed, depth or
+    probes. Seeds of one (arch, depth) share it, and so do plain and ResNet runs of one profile."""
+    return stable_hash({k: v for k, v in spec.items() if k not in RUN_LABEL_KEYS})
+
+
 def config_hash(config: dict) -> str:
-    """Hash of everything that changes what a run computes (not labels, seeds or thread counts)."""
-    science = {k: v for k, v in config.items() if k not in NON_SCIENCE_KEYS}
-    science["shortcut"] = config["model"]["shortcut"]
-    return stable_hash(science)
+    """The hash of the profile's plain and ResNet runs (stochastic-depth and variant runs add their
+    own settings to it: see spec_hash)."""
+    return spec_hash({**{k: config[k] for k in RECIPE_KEYS}, "shortcut": config["model"]["shortcut"]})
 
 
 def run_id(arch: str, depth: int, seed: int) -> str:
@@ -205,27 +196,17 @@ def run_specs(config: dict) -> list[dict]:
     return specs
 
 
-def variant_run_id(name: str, depth: int, seed: int) -> str:
-    return f"var_{name}_d{depth}_s{seed}"
+def _probes(config: dict) -> dict[str, int]:
+    """Measurements families take inside the grid's training runs (name -> every how many epochs)."""
+    from .families import FAMILIES
 
-
-def variant_specs(config: dict) -> list[dict]:
-    """One spec per (variant, seed) of the variants family; empty when the family is off."""
-    from .variants import VARIANTS
-
-    cfg = config["variants"]
-    if not cfg["enabled"]:
-        return []
-    train = {**config["train"], "epochs": cfg["epochs"] or config["train"]["epochs"]}
-    specs = []
-    for name in cfg["names"]:
-        for seed in config["seeds"]:
-            spec = run_spec(config, "resnet", cfg["depth"], seed)
-            variant = VARIANTS[name]
-            spec.update(run_id=variant_run_id(name, cfg["depth"], seed), variant=name, model=variant["model"],
-                        model_args=variant.get("args", {}), train=train)
-            specs.append(spec)
-    return specs
+    out = {}
+    for family in FAMILIES:
+        block = config.get(family.config_key) or {}
+        for probe in family.probes:
+            if block.get(probe.every_key):  # enabled or not: toggling a family retrains nothing
+                out[probe.name] = block[probe.every_key]
+    return out
 
 
 def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
@@ -240,10 +221,11 @@ def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
         "train": config["train"],
         "device": config["device"],
         "deterministic": config["deterministic"],
-        "config_hash": config_hash(config),
     }
-    if config["signal"]["enabled"]:
-        spec["layer_stats_every"] = config["signal"]["stats_every"]
+    probes = _probes(config)
+    if probes:
+        spec["probes"] = probes
     if arch == "resnet_sd":  # only this arch carries it, so adding the key leaves other runs' params unchanged
         spec["drop_path_rate"] = 1.0 - config["model"]["stochastic_depth_survival"]
+    spec["config_hash"] = spec_hash(spec)
     return spec

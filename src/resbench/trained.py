@@ -6,27 +6,36 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import nullcontext
 from pathlib import Path
 
 import timm
 import torch
 import torch.nn.functional as F
 
+from . import models  # noqa: F401  (registers resbench's nets in timm's registry)
 from .data.batches import iterate_batches
 from .errors import CorruptFileError
-from .models import create_model
 from .train import checkpoint
+from .train.device import eval_batch_size
+
+
+def model_entry(spec: dict, in_chans: int, num_classes: int) -> tuple[str, dict]:
+    """(registered model name, keyword arguments) that build a run's model: a variant's `model` +
+    `model_args`, or the depth grid's `<arch>_cifar`. A model.pt stores both, so it is rebuilt
+    from the registry without knowing any architecture's layer names."""
+    if "model" in spec:
+        return spec["model"], {"depth": spec["depth"], **spec["model_args"], "in_chans": in_chans,
+                               "num_classes": num_classes}
+    extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
+    return f"{spec['arch']}_cifar", {"depth": spec["depth"], "shortcut": spec["shortcut"], **extra,
+                                     "in_chans": in_chans, "num_classes": num_classes}
 
 
 def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
-    """The run's model, freshly initialized from the current RNG state: a registered variant
-    (`model` + `model_args`) or the depth grid's `arch`."""
-    if "model" in spec:
-        return timm.create_model(spec["model"], depth=spec["depth"], in_chans=in_chans, num_classes=num_classes,
-                                 **spec["model_args"])
-    extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
-    return create_model(spec["arch"], spec["depth"], shortcut=spec["shortcut"], in_chans=in_chans,
-                        num_classes=num_classes, **extra)
+    """The run's model, freshly initialized from the current RNG state, through timm's registry."""
+    name, kwargs = model_entry(spec, in_chans, num_classes)
+    return timm.create_model(name, **kwargs)
 
 
 def load_trained(path: str | Path, device: torch.device | str = "cpu",
@@ -44,7 +53,10 @@ def load_trained(path: str | Path, device: torch.device | str = "cpu",
             raise CorruptFileError(f"{path} is a checkpoint but not a trained model (no spec or weights)")
         spec = json.loads(state["spec_json"])
         weights = state["model"]
-        model = build_model(spec, weights["stem.0.weight"].shape[1], weights["head.weight"].shape[0])
+        if "model_name" in state:  # the registered name and arguments it was built with
+            model = timm.create_model(state["model_name"], **json.loads(state["model_kwargs"]))
+        else:  # written before model.pt stored them: the depth grid's and variants' CIFAR nets
+            model = build_model(spec, weights["stem.0.weight"].shape[1], weights["head.weight"].shape[0])
         model.load_state_dict(weights)
     except CorruptFileError as exc:
         moved = checkpoint.set_aside(path)
@@ -70,3 +82,9 @@ def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
         loss_sum += F.cross_entropy(logits.float(), yb, reduction="sum")
         wrong += (logits.argmax(1) != yb).sum()
     return loss_sum.item() / len(y), wrong.item() / len(y)
+
+
+def loss_and_error(model, x, y) -> tuple[float, float]:
+    """Mean loss and error rate in full precision: the training loop's own evaluation, in the
+    device's evaluation batch (on CPU 128: 1.9x faster than 1,024 on CIFAR-shaped images)."""
+    return evaluate(model, x, y, eval_batch_size(None, x.device), nullcontext)

@@ -3,9 +3,9 @@ import timm
 import torch
 import yaml
 
+from resbench.families.variants.catalog import VARIANTS
 from resbench.models import count_parameters, create_model
 from resbench.models.cifar_resnet import BasicBlock, BottleneckBlock
-from resbench.variants import VARIANTS
 
 from ..conftest import REPO
 

@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from resbench.errors import CorruptFileError
-from resbench.train import checkpoint, train_run
+from resbench.train import checkpoint
+from resbench.train.loop import train_run
 from resbench.train.loop import RESUME_FILE
 from resbench.trained import load_trained
 
@@ -140,7 +141,7 @@ def test_lesion_job_on_a_damaged_model_fails_in_one_line(cli_run, tmp_path):
 
 def test_a_variant_job_killed_in_its_second_seed_keeps_the_first(tiny_config, tmp_path):
     """Resume states go only after every run of a job is written: the finished seed is not retrained."""
-    from resbench.config import variant_specs
+    from resbench.families.variants.plan import variant_specs
 
     config = copy.deepcopy(tiny_config)
     config["variants"].update(depth=8, names=["identity"])

@@ -1,14 +1,21 @@
 import copy
+import json
 import math
 import subprocess
 import sys
-import json
 
 import pytest
 import torch
 
-from resbench.train import checkpoint, train_run
+from resbench.families.signal.layer_stats import probe as layer_probe
+from resbench.train import checkpoint
 from resbench.train.loop import RESUME_FILE
+from resbench.train.loop import train_run as _train_run
+
+
+def train_run(spec, out, **kwargs):
+    """As the CLI calls it: with the probe factories the spec asks for."""
+    return _train_run(spec, out, probes={"layers": layer_probe}, **kwargs)
 
 VOLATILE = ("seconds", "images_per_second")
 
@@ -32,7 +39,8 @@ def test_runs_are_deterministic_and_learn(tiny_spec, tmp_path):
 
 def _spec(config, kind):
     """A run spec of every kind a training job trains: the grid's nets and a variant."""
-    from resbench.config import run_spec, variant_specs
+    from resbench.config import run_spec
+    from resbench.families.variants.plan import variant_specs
 
     if kind.startswith("variant:"):
         config = {**config, "variants": {**config["variants"], "depth": 8, "names": [kind.split(":")[1]]}}
@@ -56,7 +64,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_config, kind, tmp_
     assert checkpoint.load(tmp_path / "killed" / RESUME_FILE)["epoch"] == 1
     resumed = train_run(spec, tmp_path / "killed")
     assert stable(resumed["history"]) == stable(full["history"])
-    assert resumed["layer_stats"] == full["layer_stats"]  # the statistics taken before the kill survive
+    assert resumed["probes"] == full["probes"]  # the statistics taken before the kill survive
     for key, value in full["state_dict"].items():
         assert torch.equal(value, resumed["state_dict"][key]), key
 
@@ -99,11 +107,17 @@ def test_cli_writes_a_diverged_run_as_nan(tiny_spec, tmp_path):
 
 def test_layer_statistics_leave_training_bit_identical(tiny_spec, tmp_path):
     probed = copy.deepcopy(tiny_spec)
-    probed["layer_stats_every"] = 1
+    probed["probes"] = {"layers": 1}
     quiet = copy.deepcopy(tiny_spec)
-    quiet.pop("layer_stats_every", None)
+    quiet.pop("probes", None)
     a, b = train_run(probed, tmp_path / "a"), train_run(quiet, tmp_path / "b")
     assert stable(a["history"]) == stable(b["history"])
     for key, value in a["state_dict"].items():
         assert torch.equal(value, b["state_dict"][key]), key
-    assert sorted({r["epoch"] for r in a["layer_stats"]}) == [0, 1, 2, 3] and b["layer_stats"] == []
+    assert sorted({r["epoch"] for r in a["probes"]["layers"]}) == [0, 1, 2, 3] and b["probes"] == {}
+
+
+def test_a_probe_the_spec_asks_for_must_be_passed(tiny_spec, tmp_path):
+    spec = {**copy.deepcopy(tiny_spec), "probes": {"layers": 1}}
+    with pytest.raises(ValueError, match="layers"):
+        _train_run(spec, tmp_path)

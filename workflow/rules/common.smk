@@ -1,8 +1,11 @@
+# Shared planning: paths, the runs to train, generic input functions. Knows no experiment family by
+# name: each family's rule file plans its own jobs and says which tables it makes (FAMILY_TABLES).
 import json
 import shlex
 from pathlib import Path
 
-from resbench.config import config_hash, run_specs, variant_specs
+from resbench.config import run_specs
+from resbench.families import FAMILIES, table_paths
 from resbench.results.archive import archive_key
 
 PROFILE = config["profile"]
@@ -10,64 +13,38 @@ RESULTS = f"results/{PROFILE}"
 REPORTS = f"reports/{PROFILE}"
 LOGS = f"logs/{PROFILE}"
 GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
-VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
-RUNS = {**GRID_RUNS, **VARIANT_RUNS}
+# Every training run by id: the grid's, and those a family's rule file adds (e.g. the variants).
+RUNS = dict(GRID_RUNS)
 DATASET = config["dataset"]
-# Consumers of a model.pt refuse one trained with another config (and set it aside to be retrained).
-CONFIG_HASH = config_hash(config)
 # Where this run's summary tables are archived for `resbench compare`: commit (+ a hash of the
 # uncommitted changes) and a hash of everything that makes two result sets differ.
 ARCHIVE_KEY = archive_key(workflow.basedir, config)
-# The report reruns when its code changes: templates, figures, claims and the verdict statistics.
+# The report reruns when its code changes: the renderer, the verdict statistics, and every family's
+# report side (declaration, claims, figures, section template).
+_SRC = Path(workflow.basedir, "src/resbench")
 REPORT_SOURCES = sorted(
-    [str(p) for p in Path(workflow.basedir, "src/resbench/report").rglob("*") if p.suffix in {".py", ".j2", ".css"}]
-    + [str(Path(workflow.basedir, "src/resbench/stats.py"))]
+    str(p)
+    for p in [
+        *(q for q in (_SRC / "report").rglob("*") if q.suffix in {".py", ".j2", ".css"}),
+        _SRC / "stats.py",
+        *(_SRC / "families").glob("*.py"),
+        *(_SRC / "families").glob("*/section.html.j2"),
+        *(q for name in ("__init__", "report", "claims", "figures", "catalog") for q in (_SRC / "families").glob(f"*/{name}.py")),
+    ]
 )
-
-
-# (arch, depth) pairs that were trained, e.g. "resnet56"; the lesion family runs one job per pair.
-LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
-
-
-# Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only).
-_LANDSCAPE = config["landscape"]
-LANDSCAPE_MODELS = (
-    sorted(
-        f"{s['arch']}{s['depth']}_s{s['seed']}"
-        for s in GRID_RUNS.values()
-        if s["arch"] in ("plain", "resnet")
-        and s["seed"] in _LANDSCAPE["seeds"]
-        and (_LANDSCAPE["depths"] is None or s["depth"] in _LANDSCAPE["depths"])
-    )
-    if _LANDSCAPE["enabled"]
-    else []
-)
-
-
-# Signal family: the shallowest trained plain net (first seed) is extended with identity blocks, and
-# every seed's is appended to; the deeper plain nets are the trained-from-scratch comparison; the
-# deepest plain and ResNet give weight spectra.
-_SIGNAL_SEED = config["seeds"][0]
-_PLAIN_DEPTHS = sorted(config["model"]["depths"]) if "plain" in config["model"]["archs"] else []
-SIGNAL = config["signal"]["enabled"]
-SIGNAL_CONSTRUCT = SIGNAL and len(_PLAIN_DEPTHS) >= 2
-SIGNAL_SHALLOW = (
-    [f"{RESULTS}/runs/plain{_PLAIN_DEPTHS[0]}_s{seed}/model.pt" for seed in config["seeds"]] if SIGNAL_CONSTRUCT else []
-)
-SIGNAL_DEEP = [f"{RESULTS}/runs/plain{d}_s{_SIGNAL_SEED}/model.pt" for d in _PLAIN_DEPTHS[1:]]
-SIGNAL_SPECTRA = [
-    f"{RESULTS}/runs/{arch}{max(config['model']['depths'])}_s{_SIGNAL_SEED}/model.pt"
-    for arch in ("plain", "resnet")
-    if arch in config["model"]["archs"]
-]
+# Tables each family's rule file says this profile makes (family -> table keys), filled by the
+# included rule files; the report reads every one of them.
+FAMILY_TABLES = {}
+# The grid's architectures as a wildcard pattern (longest first: resnet_sd before resnet).
+ARCH_PATTERN = "|".join(sorted(config["model"]["archs"], key=len, reverse=True))
 
 
 wildcard_constraints:
-    run=r"(plain|resnet|resnet_sd)\d+_s\d+",
+    run=rf"({ARCH_PATTERN})\d+_s\d+",
     variant=r"[a-z0-9_]+",
     seed=r"\d+",
     chunk=r"\d+",
-    arch=r"plain|resnet|resnet_sd",
+    arch=ARCH_PATTERN,
     depth=r"\d+",
 
 
@@ -76,83 +53,50 @@ def get_final_targets():
 
 
 def get_family_tables(wildcards):
-    """Aggregated tables of the optional experiment families this profile runs (report inputs)."""
-    tables = {}
-    if LESION_MODELS:
-        tables["lesion"] = f"{RESULTS}/lesion/lesion.csv"
-        tables["lesion_paths"] = f"{RESULTS}/lesion/paths.csv"
-    if LANDSCAPE_MODELS:
-        tables["landscape"] = f"{RESULTS}/landscape/surfaces.csv"
-        tables["landscape_curvature"] = f"{RESULTS}/landscape/curvature.csv"
-        tables["landscape_interpolation"] = f"{RESULTS}/landscape/interpolation.csv"
-        tables["landscape_ratio_map"] = f"{RESULTS}/landscape/ratio_map.csv"
-    if SIGNAL:
-        tables["signal_layers"] = f"{RESULTS}/signal/layers.csv"
-        tables["signal_mlp"] = f"{RESULTS}/signal/mlp_epochs.csv"
-        tables["signal_speeds"] = f"{RESULTS}/signal/mlp_speeds.csv"
-        tables["signal_rank"] = f"{RESULTS}/signal/rank.csv"
-    if SIGNAL_CONSTRUCT:
-        tables["signal_identity"] = f"{RESULTS}/signal/identity.json"
-        tables["signal_appended"] = f"{RESULTS}/signal/appended.csv"
-        tables["signal_spectra"] = f"{RESULTS}/signal/spectra.csv"
-    if VARIANT_RUNS:
-        tables["variant_runs"] = f"{RESULTS}/variants/runs.csv"
-        tables["variant_epochs"] = f"{RESULTS}/variants/epochs.csv"
-    return tables
+    """Every table the profile's families make, by key (the report rule's inputs)."""
+    paths = table_paths()
+    return {key: f"{RESULTS}/{paths[key]}" for keys in FAMILY_TABLES.values() for key in keys}
 
 
-def get_lesion_models(wildcards):
-    """Trained model.pt of every seed of one (arch, depth)."""
-    return [
-        f"{RESULTS}/runs/{run}/model.pt"
-        for run, spec in GRID_RUNS.items()
-        if spec["arch"] == wildcards.arch and spec["depth"] == int(wildcards.depth)
-    ]
+def config_json(*keys):
+    """A function giving the validated config, or only `keys` of it (dotted for part of a block:
+    "model.depths"), as JSON, for verbs that take it: a job depends on what it reads, not on the whole
+    profile. A function, not a string: Snakemake would read braces in a string param (a report title
+    "Depths {8, 20}") as wildcards."""
+    part = {} if keys else config
+    for key in keys:
+        *blocks, last = key.split(".")
+        source, target = config, part
+        for block in blocks:
+            source, target = source[block], target.setdefault(block, {})
+        target[last] = source[last]
+    return lambda wildcards: json.dumps(part, sort_keys=True)
 
 
-def get_run_summaries(wildcards):
-    return [f"{RESULTS}/runs/{run}/summary.json" for run in GRID_RUNS]
-
-
-def get_run_layer_tables(wildcards):
-    return [f"{RESULTS}/runs/{run}/layers.csv" for run in GRID_RUNS]
-
-
-def get_variant_summaries(wildcards):
-    return [f"{RESULTS}/runs/{run}/summary.json" for run in VARIANT_RUNS]
-
-
-VARIANT_DEPTH = config["variants"]["depth"]
-
-
-def get_config_json(wildcards):
-    """The validated config for verbs that take it whole. A function, not a string: Snakemake would
-    read braces in a string param (e.g. a report title "Depths {8, 20}") as wildcards."""
-    return json.dumps(config, sort_keys=True)
-
-
-def _train_args(runs):
+def train_args(runs):
     """--spec/--out pairs: one process trains these runs in turn."""
     return " ".join(f"--spec {shlex.quote(json.dumps(RUNS[run], sort_keys=True))} --out {RESULTS}/runs/{run}" for run in runs)
 
 
-def get_grid_runs(wildcards):
-    """The depth-grid runs of one job: one run, or every seed of an (arch, depth) (group_seeds)."""
+def grid_job_runs(wildcards):
+    """The grid runs one training job trains: one run, or every seed of an (arch, depth)."""
     if hasattr(wildcards, "run"):
         return [wildcards.run]
-    return [f"{wildcards.arch}{wildcards.depth}_s{seed}" for seed in config["seeds"]]
+    return grid_seeds(wildcards.arch, wildcards.depth)
 
 
-def get_grid_train_args(wildcards):
-    return _train_args(get_grid_runs(wildcards))
+def grid_seeds(arch, depth):
+    """The grid runs of every seed of one (arch, depth)."""
+    return [run for run, s in GRID_RUNS.items() if s["arch"] == arch and s["depth"] == int(depth)]
 
 
-def get_variant_runs(variant):
-    return [run for run, spec in VARIANT_RUNS.items() if spec["variant"] == variant]
+def model_paths(runs):
+    return [f"{RESULTS}/runs/{run}/model.pt" for run in runs]
 
 
-def get_variant_train_args(wildcards):
-    return _train_args(get_variant_runs(wildcards.variant))
+def run_hash(run):
+    """The config hash a consumer of this run's model.pt expects (a stale model is set aside)."""
+    return RUNS[run]["config_hash"]
 
 
 def get_dataset_marker(wildcards):
@@ -162,9 +106,8 @@ def get_dataset_marker(wildcards):
     return f"{DATASET['root']}/.resbench/{DATASET['name']}.ready"
 
 
-def get_train_runtime_min(wildcards):
+def train_runtime_min(runs):
     """A generous wall-time limit for the scheduler, scaled by depth, epochs and runs per job."""
-    runs = get_variant_runs(wildcards.variant) if hasattr(wildcards, "variant") else get_grid_runs(wildcards)
     return sum(_runtime_min(RUNS[run]) for run in runs)
 
 
@@ -179,27 +122,3 @@ def get_train_mem_mb(wildcards):
 
 def get_train_gpus(wildcards):
     return 1 if config["device"] == "cuda" else 0
-
-
-def landscape_args():
-    c = config["landscape"]
-    return (
-        f"--resolution {c['resolution']} --extent {c['extent']} --subset {c['subset']} "
-        f"--direction-seed {c['direction_seed']} --device {config['device']} --config-hash {CONFIG_HASH}"
-    )
-
-
-def get_landscape_rows(wildcards):
-    """The half-open band of grid rows of one chunk."""
-    n, k = config["landscape"]["resolution"], config["landscape"]["chunks"]
-    size = -(-n // k)
-    start = int(wildcards.chunk) * size
-    return f"{start}:{min(n, start + size)}"
-
-
-def get_landscape_partner(wildcards):
-    """Another seed's model of the same net, the far end of the 1-D interpolation (if the profile has one)."""
-    others = [s for s in config["seeds"] if s != int(wildcards.seed)]
-    if not others:
-        return {}
-    return {"partner": f"{RESULTS}/runs/{wildcards.arch}{wildcards.depth}_s{others[0]}/model.pt"}

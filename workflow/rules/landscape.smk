@@ -1,3 +1,31 @@
+# The landscape family (Li et al. 2018): loss surfaces around trained plain and residual nets, each
+# surface in row chunks (resumable, parallel) and then finished (Hessian, interpolation, ratio map).
+_LANDSCAPE = config["landscape"]
+# Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only).
+LANDSCAPE_MODELS = (
+    sorted(
+        run
+        for run, s in GRID_RUNS.items()
+        if s["arch"] in ("plain", "resnet")
+        and s["seed"] in _LANDSCAPE["seeds"]
+        and (_LANDSCAPE["depths"] is None or s["depth"] in _LANDSCAPE["depths"])
+    )
+    if _LANDSCAPE["enabled"]
+    else []
+)
+FAMILY_TABLES["landscape"] = (
+    ["landscape", "landscape_curvature", "landscape_interpolation", "landscape_ratio_map"] if LANDSCAPE_MODELS else []
+)
+
+
+LANDSCAPE_ARGS = (
+    f"--resolution {_LANDSCAPE['resolution']} --extent {_LANDSCAPE['extent']} --subset {_LANDSCAPE['subset']} "
+    f"--direction-seed {_LANDSCAPE['direction_seed']} --device {config['device']}"
+)
+# Rows of the surface per chunk (the last chunk may hold fewer).
+_CHUNK_ROWS = -(-_LANDSCAPE["resolution"] // _LANDSCAPE["chunks"])
+
+
 rule landscape_chunk:
     input:
         model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
@@ -8,8 +36,8 @@ rule landscape_chunk:
     benchmark:
         f"{RESULTS}/benchmarks/landscape_chunk/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.tsv"
     params:
-        rows=get_landscape_rows,
-        args=landscape_args(),
+        rows=lambda wildcards: f"{int(wildcards.chunk) * _CHUNK_ROWS}:{min(_LANDSCAPE['resolution'], (int(wildcards.chunk) + 1) * _CHUNK_ROWS)}",
+        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(f'{wildcards.arch}{wildcards.depth}_s{wildcards.seed}')}",
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,
@@ -24,7 +52,14 @@ rule landscape_chunk:
 
 rule landscape_finish:
     input:
-        unpack(get_landscape_partner),
+        # another seed's model of the same net: the far end of the 1-D interpolation (if the profile has one)
+        unpack(
+            lambda wildcards: {
+                "partner": model_paths([f"{wildcards.arch}{wildcards.depth}_s{s}" for s in config["seeds"] if s != int(wildcards.seed)])[0]
+            }
+            if len(config["seeds"]) > 1
+            else {}
+        ),
         model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
         chunks=lambda wildcards: [
             f"{RESULTS}/landscape/chunks/{wildcards.arch}{wildcards.depth}_s{wildcards.seed}_c{k}.csv"
@@ -41,9 +76,10 @@ rule landscape_finish:
     benchmark:
         f"{RESULTS}/benchmarks/landscape_finish/{{arch}}{{depth}}_s{{seed}}.tsv"
     params:
-        args=landscape_args(),
+        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(f'{wildcards.arch}{wildcards.depth}_s{wildcards.seed}')}",
         iters=config["landscape"]["hessian_iters"],
         ratio_map=config["landscape"]["ratio_map"],
+        interp_points=config["landscape"]["interp_points"],
         partner=lambda wildcards, input: f"--partner {input.partner}" if "partner" in input.keys() else "",
     threads: config["threads"]
     resources:
@@ -55,7 +91,7 @@ rule landscape_finish:
     shell:
         "resbench landscape-finish {input.model} {input.chunks} --out {output.surface} "
         "--curvature-out {output.curvature} --directions-out {output.directions} --interp-out {output.interp} "
-        "--ratio-map {params.ratio_map} --ratio-map-out {output.ratio_map} "
+        "--ratio-map {params.ratio_map} --ratio-map-out {output.ratio_map} --interp-points {params.interp_points} "
         "{params.partner} --hessian-iters {params.iters} {params.args} --threads {threads} > {log} 2>&1"
 
 

@@ -1,8 +1,14 @@
-# One job per (arch, depth): it lesions every seed's trained model in one process, because on a
-# small machine starting Python with torch (~4.5 s) would otherwise cost more than the lesions.
+# The lesion family (Veit et al. 2016): blocks of trained models deleted and reordered at test time;
+# gradients split by path length. One job per (arch, depth): it lesions every seed's trained model in
+# one process, because on a small machine starting Python with torch (~4.5 s) would otherwise cost
+# more than the lesions.
+LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
+FAMILY_TABLES["lesion"] = ["lesion", "lesion_paths"] if LESION_MODELS else []
+
+
 rule lesion:
     input:
-        models=get_lesion_models,
+        models=lambda wildcards: model_paths(grid_seeds(wildcards.arch, wildcards.depth)),
     output:
         lesions=f"{RESULTS}/lesion/models/{{arch}}{{depth}}.csv",
         paths=f"{RESULTS}/lesion/models/{{arch}}{{depth}}.paths.csv",
@@ -16,7 +22,7 @@ rule lesion:
         path_samples=config["lesion"]["path_samples"],
         path_batch=config["lesion"]["path_batch"],
         device=config["device"],
-        config_hash=CONFIG_HASH,
+        config_hash=lambda wildcards: run_hash(grid_seeds(wildcards.arch, wildcards.depth)[0]),
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,

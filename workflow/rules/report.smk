@@ -1,30 +1,7 @@
-rule aggregate:
-    input:
-        summaries=get_run_summaries,
-    output:
-        runs=f"{RESULTS}/depth/runs.csv",
-        epochs=f"{RESULTS}/depth/epochs.csv",
-        provenance=f"{RESULTS}/depth/provenance.json",
-    log:
-        f"{LOGS}/aggregate.log",
-    params:
-        out_dir=lambda wildcards, output: Path(output.runs).parent,
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../../envs/resbench.yaml"
-    shell:
-        "resbench aggregate {input.summaries} --out {params.out_dir} > {log} 2>&1"
-
-
 # Re-renders when the tables, the config or the report code/templates change; never retrains.
 rule report:
     input:
         unpack(get_family_tables),
-        runs=rules.aggregate.output.runs,
-        epochs=rules.aggregate.output.epochs,
-        provenance=rules.aggregate.output.provenance,
         code=REPORT_SOURCES,
     output:
         html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="1. Report"),
@@ -42,7 +19,7 @@ rule report:
     benchmark:
         f"{RESULTS}/benchmarks/report.tsv"
     params:
-        config=get_config_json,
+        config=config_json(),
         results=lambda wildcards, input: Path(input.runs).parents[1],
         out_dir=lambda wildcards, output: Path(output.html).parent,
     resources:
@@ -66,7 +43,7 @@ rule archive:
     log:
         f"{LOGS}/archive.log",
     params:
-        config=get_config_json,
+        config=config_json(),
         results=lambda wildcards, input: Path(input.runs).parents[1],
         key=ARCHIVE_KEY,
     resources:

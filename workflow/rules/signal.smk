@@ -1,10 +1,29 @@
-# Signal propagation (claims 1-4): per-block statistics collected by the training jobs themselves,
-# Nielsen's MLPs, rank collapse at init, and the identity/appended-layers constructions.
+# The signal family (claims 1-4): per-block statistics taken by the grid's training jobs (the
+# "layers" probe), Nielsen's MLPs, rank collapse at init, and the identity/appended-layers
+# constructions. The shallowest trained plain net (first seed) is extended with identity blocks, and
+# every seed's is appended to; the deeper plain nets are the trained-from-scratch comparison; the
+# deepest plain and ResNet give weight spectra. Each job receives only the config blocks it reads.
+_SIGNAL_SEED = config["seeds"][0]
+_PLAIN_DEPTHS = sorted(config["model"]["depths"]) if "plain" in config["model"]["archs"] else []
+SIGNAL = config["signal"]["enabled"]
+SIGNAL_CONSTRUCT = SIGNAL and len(_PLAIN_DEPTHS) >= 2
+SIGNAL_SHALLOW = model_paths([f"plain{_PLAIN_DEPTHS[0]}_s{seed}" for seed in config["seeds"]]) if SIGNAL_CONSTRUCT else []
+SIGNAL_DEEP = model_paths([f"plain{d}_s{_SIGNAL_SEED}" for d in _PLAIN_DEPTHS[1:]]) if SIGNAL_CONSTRUCT else []
+SIGNAL_SPECTRA = (
+    model_paths(
+        [f"{arch}{max(config['model']['depths'])}_s{_SIGNAL_SEED}" for arch in ("plain", "resnet") if arch in config["model"]["archs"]]
+    )
+    if SIGNAL_CONSTRUCT
+    else []
+)
+FAMILY_TABLES["signal"] = (["signal_layers", "signal_mlp", "signal_speeds", "signal_rank"] if SIGNAL else []) + (
+    ["signal_identity", "signal_appended", "signal_spectra"] if SIGNAL_CONSTRUCT else []
+)
 
 
 rule aggregate_signal_layers:
     input:
-        get_run_layer_tables,
+        [f"{RESULTS}/runs/{run}/layers.csv" for run in GRID_RUNS],
     output:
         f"{RESULTS}/signal/layers.csv",
     log:
@@ -29,7 +48,7 @@ rule signal_mlp:
     benchmark:
         f"{RESULTS}/benchmarks/signal_mlp.tsv"
     params:
-        config=get_config_json,
+        config=config_json("seeds", "dataset", "signal"),
     threads: 1
     resources:
         mem_mb=2000,
@@ -51,7 +70,7 @@ rule signal_rank:
     benchmark:
         f"{RESULTS}/benchmarks/signal_rank.tsv"
     params:
-        config=get_config_json,
+        config=config_json("dataset", "model.depths", "model.shortcut", "signal"),
     threads: 1
     resources:
         mem_mb=2000,
@@ -76,7 +95,7 @@ rule signal_construct:
     benchmark:
         f"{RESULTS}/benchmarks/signal_construct.tsv"
     params:
-        config=get_config_json,
+        config=config_json("seeds", "dataset", "train", "device", "deterministic", "model.shortcut", "signal"),
     threads: 1
     resources:
         mem_mb=get_train_mem_mb,

@@ -1,5 +1,16 @@
-# One job per variant trains all its seeds in one process: on a small machine, starting Python with
-# torch (~5 s) would otherwise cost more than training a ResNet-20 on digits. Resume works per seed.
+# The variants family (He et al. 2016b): ResNets with other shortcuts and block layouts. One job per
+# variant trains all its seeds in one process: on a small machine, starting Python with torch (~5 s)
+# would otherwise cost more than training a ResNet-20 on digits. Resume works per seed.
+from resbench.families.variants.plan import variant_specs
+
+VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
+RUNS.update(VARIANT_RUNS)
+# The runs of each variant's job: its seeds.
+VARIANT_JOBS = {name: [run for run, s in VARIANT_RUNS.items() if s["variant"] == name] for name in config["variants"]["names"]}
+VARIANT_DEPTH = config["variants"]["depth"]
+FAMILY_TABLES["variants"] = ["variant_runs", "variant_epochs"] if VARIANT_RUNS else []
+
+
 rule train_variant:
     input:
         data=get_dataset_marker,
@@ -11,11 +22,11 @@ rule train_variant:
     benchmark:
         f"{RESULTS}/benchmarks/train_variant/{{variant}}.tsv"
     params:
-        runs=get_variant_train_args,
+        runs=lambda wildcards: train_args(VARIANT_JOBS[wildcards.variant]),
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,
-        runtime=get_train_runtime_min,
+        runtime=lambda wildcards: train_runtime_min(VARIANT_JOBS[wildcards.variant]),
         gpu=get_train_gpus,
     conda:
         "../../envs/resbench.yaml"
@@ -25,7 +36,7 @@ rule train_variant:
 
 rule aggregate_variants:
     input:
-        summaries=get_variant_summaries,
+        summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in VARIANT_RUNS],
     output:
         runs=f"{RESULTS}/variants/runs.csv",
         epochs=f"{RESULTS}/variants/epochs.csv",

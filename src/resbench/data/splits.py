@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 
+from .arrays import to_float_nchw
+
 SPLIT_SEED = 0  # fixed: every run of a profile sees the same split, whatever its training seed
 
 
@@ -56,14 +58,6 @@ def stratified_split(labels: np.ndarray, size: float, seed: int = SPLIT_SEED) ->
         return index, index[:0]
     keep, held = train_test_split(index, test_size=count, stratify=labels, random_state=seed)
     return np.sort(keep), np.sort(held)
-
-
-def to_float_nchw(images: np.ndarray, scale: float) -> torch.Tensor:
-    """uint8-like NHW or NHWC array -> float NCHW tensor in [0, 1]."""
-    x = torch.as_tensor(np.ascontiguousarray(images), dtype=torch.float32) / scale
-    if x.ndim == 3:
-        return x.unsqueeze(1)
-    return x.permute(0, 3, 1, 2).contiguous()
 
 
 def build_splits(

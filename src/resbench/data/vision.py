@@ -8,7 +8,7 @@ import torch
 from torchvision import datasets as tvd
 
 from ..errors import DatasetMissingError
-from .splits import to_float_nchw
+from .arrays import to_float_nchw
 
 # name -> (torchvision class, folder under root, files that must exist, download page, classes)
 DATASETS = {

@@ -1,16 +1,23 @@
-"""One registry of models (timm's); importing this package registers resbench's names in it."""
+"""One registry of models (timm's); importing this package registers resbench's names in it. Every
+module of this package is imported here, so a new model file registers its nets with no list to edit."""
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 import timm
 from torch import nn
 
-from . import cifar_resnet  # noqa: F401  (registers the models)
-from .cifar_resnet import ARCHS, SHORTCUTS, CifarResNet, blocks_per_stage
+for _info in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_info.name}")
+
+from .cifar_resnet import ARCHS, SHORTCUTS, CifarResNet, blocks_per_stage  # noqa: E402
 
 
 def list_models() -> list[str]:
-    """Names resbench registered in timm's registry."""
-    return sorted(timm.list_models(module="cifar_resnet"))
+    """Every name a resbench module registered in timm's registry."""
+    return sorted(name for name in timm.list_models()
+                  if timm.models.model_entrypoint(name).__module__.startswith(f"{__name__}."))
 
 
 def create_model(arch: str, depth: int, **kwargs) -> nn.Module:

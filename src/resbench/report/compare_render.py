@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from ..results.compare import METRICS
+from ..results.compare import metrics
 
 STATUS_MARK = {"regression": "❌ regression", "improvement": "✅ improvement", "changed": "⚠️ changed", "same": ""}
 
@@ -13,7 +13,7 @@ STATUS_MARK = {"regression": "❌ regression", "improvement": "✅ improvement",
 def _num(x: float, metric: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    if metric.endswith("error") or metric in ("delete_one_increase", "nonconvex_fraction"):
+    if metrics()[metric].percent:
         return f"{100 * x:.2f}%"
     return f"{x:.4g}"
 
@@ -24,9 +24,9 @@ def _cell(mean: float, std: float, n: int, metric: str) -> str:
 
 def display_rows(table: pd.DataFrame) -> list[dict]:
     """Rows formatted for both outputs."""
-    rows = []
+    rows, known = [], metrics()
     for r in table.itertuples(index=False):
-        rows.append({"metric": r.metric, "what": METRICS[r.metric][0], "key": r.key, "status": r.status,
+        rows.append({"metric": r.metric, "what": known[r.metric].description, "key": r.key, "status": r.status,
                      "mark": STATUS_MARK[r.status], "gates": r.gates,
                      "base": _cell(r.base_mean, r.base_std, r.n_base, r.metric),
                      "head": _cell(r.head_mean, r.head_std, r.n_head, r.metric),

@@ -11,19 +11,16 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from ..families import FAMILIES, table_paths
 from ..results.io import read_json, read_table, write_bytes_atomic, write_json_atomic, write_text_atomic
-from . import figures, landscape_figures, lesion_figures, signal_figures
 from .archs import arch_sort_key
-from .claims import all_claims, depth_table
-from .lesion_claims import lesion_summary
-from .variant_claims import variant_stats, variant_tables
 from .provenance import rule_wall_times, summarize_provenance
-from .references import CITATIONS, HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
-from ..experiments import LAYER_STATS_IMAGES
+from .references import CITATIONS, HE2016_RECIPE
 from .style import ARCH_LABELS, apply_style, close
 
 log = logging.getLogger("resbench.report")
 TEMPLATES = files("resbench") / "report" / "templates"
+FAMILY_TEMPLATES = files("resbench") / "families"  # each family's <name>/section.html.j2
 
 
 def save_figure(fig, name: str, fig_dir: Path) -> str:
@@ -109,59 +106,32 @@ def limitations(config: dict) -> list[str]:
     if d["name"] != "digits" and not d.get("verify", True):
         out.append(f"The {d['name']} files were not checked against torchvision's md5 sums (dataset.verify: false): "
                    "they may be a re-packed or partial copy, not the official set.")
-    if config["signal"]["enabled"] and d["name"] != "mnist":
-        out.append(f"Nielsen's sigmoid MLPs are trained on {d['name']}, not MNIST ({config['signal']['mlp_epochs']} "
-                   "epochs); the speeds of learning are comparable in shape, not in value.")
-    if config["landscape"]["enabled"] and config["landscape"]["resolution"] < 51:
-        out.append(f"Loss surfaces on a {config['landscape']['resolution']}×{config['landscape']['resolution']} grid "
-                   f"over {config['landscape']['subset']} training images (Li et al.: 51×51 on the full set)"
-                   + ("; no |λmin/λmax| map." if not config["landscape"]["ratio_map"] else "."))
+    for family in FAMILIES:
+        out += family.report().limitations(config)
     if not out:
         out.append("The profile follows the published recipe; remaining differences are hardware and software "
                    "versions (see Provenance).")
     return out
 
 
-def published_table(table: pd.DataFrame, dataset: str) -> list[dict]:
-    """Our mean test errors beside He'16 Table 6 at every depth either side has."""
-    rows = []
-    ours = {(r["arch"], r["depth"]): r for r in table.to_dict(orient="records")}
-    for depth in sorted(set(table["depth"]) | set(HE2016_CIFAR10_RESNET_ERROR)):
-        resnet, plain = ours.get(("resnet", depth)), ours.get(("plain", depth))
-        if resnet is None and plain is None and depth not in table["depth"].values and depth > table["depth"].max():
-            continue
-        rows.append({
-            "depth": depth,
-            "published_params": HE2016_CIFAR10_PARAMS.get(depth, "—"),
-            "published_resnet": HE2016_CIFAR10_RESNET_ERROR.get(depth),
-            "our_params": (resnet or plain or {}).get("params"),
-            "our_resnet": resnet, "our_plain": plain,
-        })
-    return rows
-
-
-def read_optional(path: Path) -> pd.DataFrame | None:
-    """A family's aggregated table, or None where the profile did not run that family."""
+def read_optional(path: Path) -> pd.DataFrame | dict | None:
+    """A family's aggregated table (CSV) or record (JSON), or None where the profile did not make it."""
     if not path.exists() or path.stat().st_size <= 1:
         return None
+    if path.suffix == ".json":
+        return read_json(path)
     frame = read_table(path)
     return frame if len(frame) else None
 
 
-def lesion_section(lesion: pd.DataFrame, paths: pd.DataFrame | None, ensemble: dict, figs: dict, fig_dir: Path) -> dict:
-    """Figures and table of the lesion section; adds the figures to `figs`."""
-    deepest = int(lesion["depth"].max())
-    depths = sorted({deepest, ensemble["evidence"].get("depth", deepest)})
-    figs["lesion_delete_one"] = save_figure(lesion_figures.delete_one(lesion, depths), "lesion_delete_one", fig_dir)
-    figs["lesion_delete_k"] = save_figure(lesion_figures.delete_k(lesion), "lesion_delete_k", fig_dir)
-    figs["lesion_reorder"] = save_figure(lesion_figures.reorder(lesion, deepest), "lesion_reorder", fig_dir)
-    path_depth = int(paths["depth"].max()) if paths is not None else None
-    if path_depth is not None:
-        figs["lesion_paths"] = save_figure(lesion_figures.path_gradients(paths, path_depth), "lesion_paths", fig_dir)
-    return {"depths": depths, "deepest": deepest, "path_depth": path_depth,
-            "summary": lesion_summary(lesion).to_dict(orient="records"),
-            "n_blocks": {int(d): int(len(g[g["kind"] == "delete_one"]) / max(1, g["run_id"].nunique()))
-                         for d, g in lesion.groupby("depth")}}
+def read_tables(results: Path) -> dict:
+    """Every family's declared tables under `results` (None where absent); the depth grid's runs,
+    epochs and provenance are required."""
+    tables = {key: read_optional(results / rel) for key, rel in table_paths().items()}
+    missing = [rel for key, rel in table_paths().items() if key in ("runs", "epochs", "provenance") and tables[key] is None]
+    if missing:
+        raise FileNotFoundError(f"{results} lacks {', '.join(missing)}: run the depth grid first (snakemake --cores all)")
+    return tables
 
 
 def throughput_table(runs: pd.DataFrame, epochs: pd.DataFrame) -> list[dict]:
@@ -173,34 +143,8 @@ def throughput_table(runs: pd.DataFrame, epochs: pd.DataFrame) -> list[dict]:
     return table.to_dict(orient="records")
 
 
-def read_signal(folder: Path) -> dict | None:
-    """The signal family's tables (None where the profile did not run it)."""
-    tables = {name: read_optional(folder / f"{name}.csv")
-              for name in ("layers", "rank", "appended", "spectra")}
-    tables["mlp"], tables["speeds"] = read_optional(folder / "mlp_epochs.csv"), read_optional(folder / "mlp_speeds.csv")
-    tables["identity"] = read_json(folder / "identity.json") if (folder / "identity.json").exists() else None
-    return tables if any(v is not None for v in tables.values()) else None
-
-
-def signal_section(signal: dict, claim: dict, figs: dict, fig_dir: Path) -> dict:
-    """Figures of the signal family; the template shows whichever parts ran."""
-    if signal["speeds"] is not None:
-        figs["signal_nielsen"] = save_figure(signal_figures.nielsen(signal["speeds"], signal["mlp"]), "signal_nielsen",
-                                             fig_dir)
-    if signal["layers"] is not None:
-        figs["signal_layers"] = save_figure(signal_figures.conv_layers(signal["layers"]), "signal_layers", fig_dir)
-    if signal["rank"] is not None:
-        figs["signal_rank"] = save_figure(signal_figures.rank_by_depth(signal["rank"]), "signal_rank", fig_dir)
-    if signal["appended"] is not None:
-        figs["signal_appended"] = save_figure(signal_figures.appended(signal["appended"], signal["spectra"]),
-                                              "signal_appended", fig_dir)
-    return {"claims": [claim[k] for k in ("vanishing_gradients", "rank_collapse", "rank_shortcuts", "identity_construction",
-                                          "appended_layers") if k in claim],
-            "identity": signal["identity"], "stats_images": LAYER_STATS_IMAGES}
-
-
 def render_html(context: dict) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES), str(FAMILY_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
     env.filters["pct"] = lambda x, digits=1: "—" if x is None or x != x else f"{100 * x:.{digits}f}"
     env.filters["arch_label"] = lambda arch: ARCH_LABELS.get(arch, arch)
@@ -208,76 +152,50 @@ def render_html(context: dict) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+def all_claims(tables: dict, config: dict) -> list[dict]:
+    """Every claim the profile's families can test, in family order, in one shape for claims.json
+    (claims not yet calibrated say so with None)."""
+    claims = [c for family in FAMILIES for c in family.report().claims(tables, config)]
+    for c in claims:
+        c.setdefault("kind", "claim")
+        c.setdefault("margin", None)
+        c.setdefault("false_positive_rate", None)
+        c.setdefault("power", None)
+    return claims
+
+
 def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> dict:
-    """Read results/<profile>/depth tables, write claims.json, figures, report.html and report.pdf."""
-    runs = read_table(results / "depth" / "runs.csv")
-    epochs = read_table(results / "depth" / "epochs.csv")
-    per_run = read_json(results / "depth" / "provenance.json")
-    lesion = read_optional(results / "lesion" / "lesion.csv")
-    variant_runs = read_optional(results / "variants" / "runs.csv")
-    fail_error = config["variants"]["fail_error"]
-    curvature = read_optional(results / "landscape" / "curvature.csv")
-    signal = read_signal(results / "signal")
-    lesion_paths = read_optional(results / "lesion" / "paths.csv")
-    surface = read_optional(results / "landscape" / "surfaces.csv") if curvature is not None else None
-    claims = all_claims(runs, lesion, variant_runs, fail_error, curvature, signal, lesion_paths, surface)
+    """Read every family's tables under results/<profile>/, write claims.json, figures, report.html
+    and report.pdf. Each family contributes its claims and, where it ran, its section."""
+    tables = read_tables(results)
+    runs, epochs = tables["runs"], tables["epochs"]
+    claims = all_claims(tables, config)
     claim = {c["id"]: c for c in claims}
     write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
 
     apply_style()
     fig_dir = out / "figures"
-    figs = {
-        "error_vs_depth": save_figure(figures.error_vs_depth(runs), "error_vs_depth", fig_dir),
-        "training_curves": save_figure(figures.training_curves(epochs), "training_curves", fig_dir),
-    }
-    lesion_context = None
-    if lesion is not None:
-        lesion_context = lesion_section(lesion, lesion_paths, claim["ensemble_lesion"], figs, fig_dir)
-    variants_context = None
-    if variant_runs is not None:
-        tables = variant_tables(variant_stats(variant_runs, fail_error))
-        figs["variant_training_loss"] = save_figure(
-            figures.variant_training_loss(read_table(results / "variants" / "epochs.csv"), tables),
-            "variant_training_loss", fig_dir)
-        variants_context = {"tables": tables, "depth": int(variant_runs["depth"].iloc[0]),
-                            "seeds": int(variant_runs["seed"].nunique()),
-                            "epochs": int(variant_runs["epochs_planned"].iloc[0])}
-    landscape_context = None
-    if curvature is not None and surface is not None:
-        shown_seed = int(surface["seed"].min())  # the figures draw one seed's slices; the claim uses all
-        seeds = sorted(int(s) for s in surface["seed"].unique())
-        surface = surface[surface["seed"] == shown_seed]
-        deepest = int(surface["depth"].max())
-        figs["landscape_contours"] = save_figure(landscape_figures.contours(surface), "landscape_contours", fig_dir)
-        figs["landscape_slices"] = save_figure(landscape_figures.slices(surface), "landscape_slices", fig_dir)
-        figs["landscape_3d"] = save_figure(landscape_figures.surface_3d(surface, deepest), "landscape_3d", fig_dir)
-        interp = read_optional(results / "landscape" / "interpolation.csv")
-        if interp is not None:
-            figs["landscape_interpolation"] = save_figure(landscape_figures.interpolation(interp),
-                                                          "landscape_interpolation", fig_dir)
-        cells = read_optional(results / "landscape" / "ratio_map.csv")
-        if cells is not None:
-            figs["landscape_ratio_map"] = save_figure(landscape_figures.ratio_map(cells), "landscape_ratio_map", fig_dir)
-        landscape_context = {"deepest": deepest, "resolution": int(surface["i"].max()) + 1,
-                             "extent": float(surface["alpha"].max()), "seed": shown_seed, "seeds": seeds,
-                             "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
-    signal_context = signal_section(signal, claim, figs, fig_dir) if signal else None
-    table = depth_table(runs)
-    context = {
-        "config": config, "claims": claims, "claim": claim, "figures": figs,
-        "depth_rows": table.to_dict(orient="records"),
-        "published_rows": published_table(table, config["dataset"]["name"]),
-        "published_note": HE2016_NOTES, "citations": CITATIONS,
+    figs: dict[str, str] = {}
+
+    def save(fig, name: str) -> None:
+        figs[name] = save_figure(fig, name, fig_dir)
+
+    context = {"config": config, "claims": claims, "claim": claim, "figures": figs, "sections": []}
+    for family in FAMILIES:
+        section = family.report().section(tables, claim, config, save)
+        context[family.name] = section
+        if section is not None:
+            context["sections"].append({"name": family.name, "title": family.title, "template": family.template})
+    cited = [key for family in FAMILIES if context[family.name] is not None for key in family.citations]
+    context.update({
+        "citations": [CITATIONS[k] for k in dict.fromkeys(cited)],
         "methods": methods(config, runs, claims), "limitations": limitations(config),
-        "provenance": summarize_provenance(runs, per_run),
+        "provenance": summarize_provenance(runs, tables["provenance"]),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "throughput": throughput_table(runs, epochs),
-        "n_runs": len(runs), "n_seeds": runs["seed"].nunique(), "lesion": lesion_context,
-        "variants": variants_context,
-        "landscape": landscape_context,
-        "signal": signal_context,
+        "n_runs": len(runs), "n_seeds": runs["seed"].nunique(),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    })
     html = render_html(context)
     write_text_atomic(html, out / "report.html")
     if pdf:

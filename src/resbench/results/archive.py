@@ -13,9 +13,13 @@ from .io import read_json, write_json_atomic, write_table_atomic
 from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
-# Small summary tables only: never checkpoints.
-ARCHIVED = ("depth/runs.csv", "depth/epochs.csv", "depth/provenance.json", "variants/runs.csv", "lesion/lesion.csv",
-            "landscape/curvature.csv", "signal/identity.json", "signal/appended.csv")
+
+def archived_paths() -> tuple[str, ...]:
+    """The small summary tables every family declares archived (never checkpoints), under results/<profile>/."""
+    from ..families import FAMILIES
+
+    return tuple(f.tables[key] for f in FAMILIES for key in f.archived)
+
 DEFAULT_ROOT = Path("archive")
 
 
@@ -55,7 +59,7 @@ def write_archive(results: Path, claims: Path, config: dict, key: str, root: Pat
     manifest (written last) marks a complete archive."""
     folder = root / key
     folder.mkdir(parents=True, exist_ok=True)
-    for rel in ARCHIVED:
+    for rel in archived_paths():
         if (results / rel).exists():
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(results / rel, folder / rel)

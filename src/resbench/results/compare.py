@@ -13,17 +13,16 @@ import pandas as pd
 from .io import read_json, read_table
 from .tables import benchmark_seconds
 
-# metric -> (what it measures, +1 if larger is worse, -1 if larger is better, gates the exit status)
-METRICS = {
-    "final_test_error": ("final test error, per arch x depth", +1, True),
-    "final_train_error": ("final training error, per arch x depth", +1, True),
-    "variant_test_error": ("final test error, per shortcut/block variant", +1, True),
-    "delete_one_increase": ("mean test-error increase when deleting one in-stage block", +1, False),
-    "curvature_ratio": ("Hessian |lambda_min/lambda_max| at the centre", +1, False),
-    "nonconvex_fraction": ("non-convex share of the loss surface", +1, False),
-    "images_per_second": ("training throughput (images/s), mean over epochs", -1, False),
-    "rule_seconds": ("wall time per job of the rule (s)", +1, False),
-}
+
+def metrics() -> dict:
+    """metric name -> Metric (what it measures, which direction is worse, whether it gates the exit
+    status): every family's declared metrics and the shared wall time per job of each rule."""
+    from ..families import FAMILIES, Metric
+
+    out = {m.name: m for f in FAMILIES for m in f.metrics}
+    out["rule_seconds"] = Metric("rule_seconds", "wall time per job of the rule (s)", +1, percent=False,
+                                 relative=True)
+    return out
 
 
 @dataclass
@@ -41,10 +40,11 @@ def load_result_set(folder: Path, label: str) -> ResultSet:
     folder = Path(folder)
     manifest = read_json(folder / "manifest.json", set_aside_bad=False) if (folder / "manifest.json").exists() else {}
     config = read_json(folder / "config.json", set_aside_bad=False) if (folder / "config.json").exists() else None
-    names = {"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "variants": "variants/runs.csv",
-             "lesion": "lesion/lesion.csv", "curvature": "landscape/curvature.csv", "rule_times": "rule_times.csv"}
-    tables = {k: read_table(folder / v, set_aside_bad=False) for k, v in names.items()
-              if (folder / v).exists() and (folder / v).stat().st_size > 1}
+    from ..families import table_paths
+
+    names = {**table_paths(), "rule_times": "rule_times.csv"}
+    tables = {k: (read_json if v.endswith(".json") else read_table)(folder / v, set_aside_bad=False)
+              for k, v in names.items() if (folder / v).exists() and (folder / v).stat().st_size > 1}
     if "rule_times" not in tables and (folder / "benchmarks").is_dir():
         tables["rule_times"] = benchmark_seconds(folder / "benchmarks")
     claims_path = folder / "claims.json"
@@ -57,33 +57,11 @@ def load_result_set(folder: Path, label: str) -> ResultSet:
 
 
 def metric_samples(rs: ResultSet) -> pd.DataFrame:
-    """Long table: metric, key (what it is measured on), value; one row per seed (or job)."""
-    frames = []
-    runs = rs.tables["runs"]
-    key = runs["arch"] + "-" + runs["depth"].astype(str)
-    for metric in ("final_test_error", "final_train_error"):
-        frames.append(pd.DataFrame({"metric": metric, "key": key, "value": runs[metric]}))
-    if "variants" in rs.tables:
-        v = rs.tables["variants"]
-        frames.append(pd.DataFrame({"metric": "variant_test_error", "key": v["variant"] + "-" + v["depth"].astype(str),
-                                    "value": v["final_test_error"]}))
-    if "lesion" in rs.tables:
-        les = rs.tables["lesion"]
-        base = les[les["kind"] == "none"].set_index(["arch", "depth", "seed"])["test_error"]
-        one = les[(les["kind"] == "delete_one") & ~les["downsampling"].astype(bool)]
-        mean = one.groupby(["arch", "depth", "seed"])["test_error"].mean()
-        rise = (mean - base.reindex(mean.index)).reset_index()
-        frames.append(pd.DataFrame({"metric": "delete_one_increase",
-                                    "key": rise["arch"] + "-" + rise["depth"].astype(str), "value": rise["test_error"]}))
-    if "curvature" in rs.tables:
-        c = rs.tables["curvature"]
-        for metric in ("curvature_ratio", "nonconvex_fraction"):
-            frames.append(pd.DataFrame({"metric": metric, "key": c["arch"] + "-" + c["depth"].astype(str),
-                                        "value": c[metric]}))
-    if "epochs" in rs.tables:
-        e = rs.tables["epochs"].groupby(["arch", "depth", "seed"])["images_per_second"].mean().reset_index()
-        frames.append(pd.DataFrame({"metric": "images_per_second", "key": e["arch"] + "-" + e["depth"].astype(str),
-                                    "value": e["images_per_second"]}))
+    """Long table: metric, key (what it is measured on), value; one row per seed (or job), from every
+    family's metric_samples and the shared rule times."""
+    from ..families import FAMILIES
+
+    frames = [frame for f in FAMILIES for frame in f.report().metric_samples(rs.tables)]
     if "rule_times" in rs.tables:
         t = rs.tables["rule_times"]
         frames.append(pd.DataFrame({"metric": "rule_seconds", "key": t["rule"], "value": t["seconds"]}))
@@ -106,7 +84,7 @@ def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: f
     """One row per (metric, key) present in both sets: n, mean, std, delta, p, and the status
     'regression' / 'improvement' (significant and beyond the threshold), 'changed' (beyond the
     threshold, untestable with one sample) or 'same'."""
-    a, b = metric_samples(base), metric_samples(head)
+    a, b, known = metric_samples(base), metric_samples(head), metrics()
     rows = []
     for (metric, key), ga in a.groupby(["metric", "key"], sort=False):
         gb = b[(b["metric"] == metric) & (b["key"] == key)]
@@ -115,8 +93,8 @@ def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: f
         va, vb = ga["value"].to_numpy(float), gb["value"].to_numpy(float)
         delta = float(np.nanmean(vb) - np.nanmean(va)) if np.isfinite(vb).any() and np.isfinite(va).any() else math.nan
         p = welch_p(va, vb)
-        sign = METRICS[metric][1]
-        scale = threshold if metric not in ("rule_seconds", "images_per_second") else abs(np.nanmean(va)) * 0.1
+        sign = known[metric].sign
+        scale = abs(np.nanmean(va)) * 0.1 if known[metric].relative else threshold
         nan_change = np.isfinite(va).all() != np.isfinite(vb).all()  # a run diverged on one side only
         if nan_change:
             status = "regression" if not np.isfinite(vb).all() else "improvement"
@@ -126,7 +104,7 @@ def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: f
             status = "changed"
         else:
             status = "same"
-        rows.append({"metric": metric, "key": key, "gates": METRICS[metric][2],
+        rows.append({"metric": metric, "key": key, "gates": known[metric].gates,
                      "n_base": int(np.isfinite(va).sum()), "base_mean": float(np.nanmean(va)) if np.isfinite(va).any() else math.nan,
                      "base_std": float(np.nanstd(va, ddof=1)) if np.isfinite(va).sum() > 1 else math.nan,
                      "n_head": int(np.isfinite(vb).sum()), "head_mean": float(np.nanmean(vb)) if np.isfinite(vb).any() else math.nan,

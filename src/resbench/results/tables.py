@@ -73,12 +73,10 @@ def benchmark_seconds(benchmark_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rule", "job", "seconds"])
 
 
-def layer_table(spec: dict, result: dict, prov: dict) -> pd.DataFrame:
-    """Per-block signal statistics taken during training (empty when the signal family is off)."""
-    columns = ["epoch", "block", "stage", "grad_norm", "response_std_1", "response_std_2", "dead_fraction"]
+def probe_table(spec: dict, rows: list[dict], prov: dict) -> pd.DataFrame:
+    """The rows a training probe took (e.g. per-block statistics), each stamped with the run's identity."""
     identity = run_identity(spec, prov)
-    return pd.DataFrame([{**identity, **row} for row in result["layer_stats"]],
-                        columns=[*identity, *columns])
+    return pd.DataFrame([{**identity, **row} for row in rows])
 
 
 def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

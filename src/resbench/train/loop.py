@@ -10,15 +10,14 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
+import timm
 import torch
 import torch.nn.functional as F
 
 from ..data import load_splits
 from ..data.batches import epoch_generator, iterate_batches
-from ..trained import build_model, evaluate
-from ..experiments import LAYER_STATS_IMAGES
-from ..experiments.layer_stats import layer_statistics
 from ..models import count_parameters
+from ..trained import evaluate, model_entry
 from . import checkpoint
 from .device import amp_dtype, configure_determinism, describe, eval_batch_size, select_device, use_channels_last
 from .schedule import lr_at
@@ -56,8 +55,13 @@ def train_run(
     out_dir: str | Path,
     threads: int = 1,
     on_epoch_end: Callable[[dict], None] | None = None,
+    probes: dict[str, Callable] | None = None,
 ) -> dict:
     """Train the run described by `spec` (see config.run_spec), resuming from `out_dir/resume.pt`.
+
+    `probes` maps a name in spec["probes"] (name -> every how many epochs) to a factory
+    `factory(train_x, train_y, every, memory_format)` returning `probe(model, epoch) -> rows`, run at
+    initialization, every `every` epochs and at the end; the loop knows no probe by name.
 
     Returns a dict with the model's final state (`state_dict`), per-epoch `history`, `status`
     ("completed" or "diverged"), and run facts (params, device, seconds). Writes only the resume
@@ -76,14 +80,15 @@ def train_run(
 
     data = load_splits(spec["dataset"]).to(device)
     torch.manual_seed(spec["seed"])
-    model = build_model(spec, data.in_chans, data.num_classes)
+    model_name, model_kwargs = model_entry(spec, data.in_chans, data.num_classes)
+    model = timm.create_model(model_name, **model_kwargs)
     model = model.to(device, memory_format=memory_format)
     optimizer = torch.optim.SGD(model.parameters(), lr=train["lr"], momentum=train["momentum"],
                                 weight_decay=train["weight_decay"], nesterov=train["nesterov"])
     scaler = torch.amp.GradScaler(enabled=amp == torch.float16)
     step_model = torch.compile(model) if train["compile"] and device.type == "cuda" else model
 
-    history, layer_stats, start_epoch, status = [], [], 0, "completed"
+    history, probe_rows, start_epoch, status = [], {}, 0, "completed"
     resume_path = out_dir / RESUME_FILE
     state = checkpoint.load_latest(resume_path, map_location=device)
     if state is not None:
@@ -91,17 +96,20 @@ def train_run(
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             history, start_epoch = list(state["history"]), int(state["epoch"])
-            layer_stats = list(state.get("layer_stats", []))
+            probe_rows = {k: list(v) for k, v in state.get("probes", {}).items()}
             _set_rng_state(state["rng"], device)  # drop-path, dropout: the stream goes on where it stopped
             log.info("%s: resuming after epoch %d from %s", spec["run_id"], start_epoch, resume_path)
         else:
             log.warning("%s: ignoring %s written for another config", spec["run_id"], resume_path)
 
-    every = spec.get("layer_stats_every", 0)
-    probe = (data.train_x[:LAYER_STATS_IMAGES].contiguous(memory_format=memory_format),
-             data.train_y[:LAYER_STATS_IMAGES])
-    if every and start_epoch == 0:  # at initialization; the probe leaves training bit-identical
-        layer_stats += layer_statistics(model, *probe, epoch=0)
+    missing = set(spec.get("probes", {})) - set(probes or {})
+    if missing:
+        raise ValueError(f"spec asks for probes {sorted(missing)} that were not passed to train_run")
+    active = {name: probes[name](data.train_x, data.train_y, every, memory_format)
+              for name, every in spec.get("probes", {}).items() if every}
+    if start_epoch == 0:  # at initialization; probes leave training bit-identical
+        for name, probe in active.items():
+            probe_rows[name] = probe(model, 0)
     iters_per_epoch = math.ceil((len(data.train_y) - 1) / train["batch_size"])
     bar = _progress(train["epochs"], start_epoch, spec["run_id"])
     if device.type == "cuda":
@@ -146,11 +154,12 @@ def train_run(
             status = "diverged"
             log.warning("%s: loss is %s at epoch %d; recording the run as diverged", spec["run_id"], train_loss, epoch + 1)
             break
-        if every and ((epoch + 1) % every == 0 or epoch + 1 == train["epochs"]):
-            layer_stats += layer_statistics(model, *probe, epoch=epoch + 1)
+        for name, probe in active.items():
+            if (epoch + 1) % probe.every == 0 or epoch + 1 == train["epochs"]:
+                probe_rows[name] = probe_rows.get(name, []) + probe(model, epoch + 1)
         checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
                                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "history": history, "layer_stats": layer_stats, "rng": _rng_state(device)},
+                                "history": history, "probes": probe_rows, "rng": _rng_state(device)},
                                resume_path, keep_previous=True)
         message = (f"epoch {epoch + 1}/{train['epochs']} loss {train_loss:.4f} train_err {row['train_error']:.4f} "
                    f"val_err {val_error:.4f} test_err {test_error:.4f} lr {lr:.4g} {seconds:.2f}s")
@@ -169,9 +178,9 @@ def train_run(
                                          if status == "completed" else (math.nan, math.nan))
     return {
         "eval_train_loss": eval_train_loss, "eval_train_error": eval_train_error,
-        "state_dict": model.state_dict(),
+        "state_dict": model.state_dict(), "model_name": model_name, "model_kwargs": model_kwargs,
         "history": history,
-        "layer_stats": layer_stats,
+        "probes": probe_rows,
         "status": status,
         "params": count_parameters(model),
         "device": describe(device),

@@ -1,0 +1,43 @@
+"""The experiment families, found in this package's sub-folders (each declares `FAMILY`), in report
+order. Shared code loops over `FAMILIES`; adding a family adds a folder and edits no list."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from .base import Family, Metric, Probe
+
+__all__ = ["FAMILIES", "Family", "Metric", "Probe", "family", "table_paths"]
+
+
+def _discover() -> tuple[Family, ...]:
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.ispkg:
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            declared = getattr(module, "FAMILY", None)
+            if not isinstance(declared, Family) or declared.name != info.name:
+                raise TypeError(f"resbench.families.{info.name} must declare FAMILY = Family(name={info.name!r}, ...)")
+            found.append(declared)
+    return tuple(sorted(found, key=lambda f: (f.order, f.name)))
+
+
+FAMILIES: tuple[Family, ...] = _discover()
+
+
+def family(name: str) -> Family:
+    for f in FAMILIES:
+        if f.name == name:
+            return f
+    raise KeyError(f"no experiment family {name!r}; known: {', '.join(f.name for f in FAMILIES)}")
+
+
+def table_paths() -> dict[str, str]:
+    """Every family's tables: key -> path under results/<profile>/ (keys are unique across families)."""
+    out: dict[str, str] = {}
+    for f in FAMILIES:
+        clash = set(out) & set(f.tables)
+        if clash:
+            raise ValueError(f"family {f.name} declares table keys another family uses: {sorted(clash)}")
+        out.update(f.tables)
+    return out

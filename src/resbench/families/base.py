@@ -1,0 +1,74 @@
+"""The Family contract: what one experiment family declares so that the shared machinery (workflow,
+report, archive, compare, config hash) loops over families and names none of them.
+
+A family lives in `families/<name>/`: `__init__.py` holds its `FAMILY` declaration (plain data, no
+torch), `report.py` its report side (claims, section context, compare metrics, limitations; no
+torch), `section.html.j2` its report section, and any measurement modules (torch side, no file I/O)
+and `cli.py` verbs. Its rules are in `workflow/rules/<name>.smk`."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number `resbench compare` reads from a family's archived tables, per seed."""
+    name: str
+    description: str
+    sign: int  # +1 if larger is worse, -1 if larger is better
+    gates: bool = False  # a significant regression makes `compare` exit 1
+    percent: bool = True  # an error-like fraction, shown in percent (else a plain number)
+    relative: bool = False  # a change counts beyond 10% of the base mean (timings), else beyond the threshold
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A measurement taken inside training runs of the depth grid while the family is enabled:
+    `factory(x, y, every)` (imported lazily, torch side) returns a callable `probe(model, epoch)`
+    giving table rows; it runs at initialization, every `every` epochs and at the end."""
+    name: str
+    factory: str  # "module:function"
+    every_key: str  # the setting of the family's config block that gives `every`
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # folder, section id, `results/<profile>/<name>/`
+    order: int  # place in the report (and in claims.json)
+    title: str  # the report's section heading and table-of-contents entry
+    tables: dict[str, str]  # table key -> path under results/<profile>/ (.csv or .json)
+    archived: tuple[str, ...] = ()  # table keys small enough to archive for `compare`
+    metrics: tuple[Metric, ...] = ()  # computed by report.metric_samples from the archived tables
+    config_key: str | None = None  # its block of the profile, if it has one
+    citations: tuple[str, ...] = ()  # keys of report.references.CITATIONS, in the order cited
+    probes: tuple[Probe, ...] = ()  # measurements taken inside the depth grid's training runs
+
+    @property
+    def template(self) -> str:
+        return f"{self.name}/section.html.j2"
+
+    def _optional(self, module: str) -> ModuleType | None:
+        name = f"resbench.families.{self.name}.{module}"
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            return None
+
+    def plan(self) -> ModuleType | None:
+        """The family's plan module, if it has one: check(config) validates its block against the grid
+        (called by config.validate_config); it may also plan training runs of its own (torch-free)."""
+        return self._optional("plan")
+
+    def cli(self) -> ModuleType | None:
+        """The family's verbs, if it has any: register(subparsers) adds them to `resbench` (torch is
+        imported by a verb when it runs, not when the parser is built)."""
+        return self._optional("cli")
+
+    def report(self) -> ModuleType:
+        """The family's report module: claims(tables, config), section(tables, claim, config, save),
+        metric_samples(tables) and limitations(config). Imported on first use (pandas, no torch)."""
+        return importlib.import_module(f"resbench.families.{self.name}.report")

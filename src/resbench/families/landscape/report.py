@@ -1,0 +1,52 @@
+"""The landscape family's report side: the smoothness claim, contour/slice/3-D figures of one seed,
+and the curvature numbers `compare` reads."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .claims import landscape_claim
+
+
+def claims(tables: dict, config: dict) -> list[dict]:
+    curvature = tables.get("landscape_curvature")
+    if curvature is None or not len(curvature):
+        return []
+    return [landscape_claim(curvature, tables.get("landscape"), tables["runs"])]
+
+
+def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
+    curvature, surface = tables.get("landscape_curvature"), tables.get("landscape")
+    if curvature is None or surface is None:
+        return None
+    from . import figures
+
+    shown_seed = int(surface["seed"].min())  # the figures draw one seed's slices; the claim uses all
+    seeds = sorted(int(s) for s in surface["seed"].unique())
+    surface = surface[surface["seed"] == shown_seed]
+    deepest = int(surface["depth"].max())
+    save(figures.contours(surface), "landscape_contours")
+    save(figures.slices(surface), "landscape_slices")
+    save(figures.surface_3d(surface, deepest), "landscape_3d")
+    if tables.get("landscape_interpolation") is not None:
+        save(figures.interpolation(tables["landscape_interpolation"]), "landscape_interpolation")
+    if tables.get("landscape_ratio_map") is not None:
+        save(figures.ratio_map(tables["landscape_ratio_map"]), "landscape_ratio_map")
+    return {"deepest": deepest, "resolution": int(surface["i"].max()) + 1, "extent": float(surface["alpha"].max()),
+            "seed": shown_seed, "seeds": seeds,
+            "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}
+
+
+def metric_samples(tables: dict) -> list[pd.DataFrame]:
+    c = tables.get("landscape_curvature")
+    if c is None:
+        return []
+    key = c["arch"] + "-" + c["depth"].astype(str)
+    return [pd.DataFrame({"metric": m, "key": key, "value": c[m]}) for m in ("curvature_ratio", "nonconvex_fraction")]
+
+
+def limitations(config: dict) -> list[str]:
+    c = config["landscape"]
+    if not c["enabled"] or c["resolution"] >= 51:
+        return []
+    return [f"Loss surfaces on a {c['resolution']}×{c['resolution']} grid over {c['subset']} training images "
+            "(Li et al.: 51×51 on the full set)" + ("; no |λmin/λmax| map." if not c["ratio_map"] else ".")]

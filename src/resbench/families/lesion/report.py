@@ -1,0 +1,52 @@
+"""The lesion family's report side: the ensemble and stochastic-depth claims, the lesion figures, and
+the deletion damage `compare` reads."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .claims import ensemble_lesion_claim, lesion_summary, stochastic_depth_claim
+
+
+def claims(tables: dict, config: dict) -> list[dict]:
+    lesion, runs, out = tables.get("lesion"), tables["runs"], []
+    if lesion is not None and len(lesion):
+        out.append(ensemble_lesion_claim(lesion, tables.get("lesion_paths")))
+    if "resnet_sd" in set(runs["arch"]):  # stands alone too: its verdict is on test error
+        out.append(stochastic_depth_claim(runs, lesion))
+    return out
+
+
+def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
+    lesion, paths = tables.get("lesion"), tables.get("lesion_paths")
+    if lesion is None:
+        return None
+    from . import figures
+
+    deepest = int(lesion["depth"].max())
+    depths = sorted({deepest, claim["ensemble_lesion"]["evidence"].get("depth", deepest)})
+    save(figures.delete_one(lesion, depths), "lesion_delete_one")
+    save(figures.delete_k(lesion), "lesion_delete_k")
+    save(figures.reorder(lesion, deepest), "lesion_reorder")
+    path_depth = int(paths["depth"].max()) if paths is not None else None
+    if path_depth is not None:
+        save(figures.path_gradients(paths, path_depth), "lesion_paths")
+    return {"depths": depths, "deepest": deepest, "path_depth": path_depth,
+            "summary": lesion_summary(lesion).to_dict(orient="records"),
+            "n_blocks": {int(d): int(len(g[g["kind"] == "delete_one"]) / max(1, g["run_id"].nunique()))
+                         for d, g in lesion.groupby("depth")}}
+
+
+def metric_samples(tables: dict) -> list[pd.DataFrame]:
+    les = tables.get("lesion")
+    if les is None:
+        return []
+    base = les[les["kind"] == "none"].set_index(["arch", "depth", "seed"])["test_error"]
+    one = les[(les["kind"] == "delete_one") & ~les["downsampling"].astype(bool)]
+    mean = one.groupby(["arch", "depth", "seed"])["test_error"].mean()
+    rise = (mean - base.reindex(mean.index)).reset_index()
+    return [pd.DataFrame({"metric": "delete_one_increase", "key": rise["arch"] + "-" + rise["depth"].astype(str),
+                          "value": rise["test_error"]})]
+
+
+def limitations(config: dict) -> list[str]:
+    return []

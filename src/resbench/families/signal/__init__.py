@@ -1,0 +1,18 @@
+"""Signal propagation (Nielsen ch. 5; Daneshmand et al.; He et al. 2016 §3): vanishing gradients in
+sigmoid MLPs, per-block gradient norms during training, rank collapse at initialization, and the
+identity-construction / appended-layers arguments."""
+from ..base import Family, Metric, Probe
+
+LAYER_STATS_IMAGES = 256  # fixed training images (no augmentation) per-block statistics are taken on
+
+FAMILY = Family(
+    name="signal", order=50, title="Signal propagation: why plain nets fail to optimize", config_key="signal",
+    tables={"signal_layers": "signal/layers.csv", "signal_mlp": "signal/mlp_epochs.csv",
+            "signal_speeds": "signal/mlp_speeds.csv", "signal_rank": "signal/rank.csv",
+            "signal_identity": "signal/identity.json", "signal_appended": "signal/appended.csv",
+            "signal_spectra": "signal/spectra.csv"},
+    archived=("signal_identity", "signal_appended"),
+    metrics=(Metric("appended_train_error", "training error after training appended blocks, per kind x blocks", +1),),
+    citations=("nielsen",),
+    probes=(Probe("layers", "resbench.families.signal.layer_stats:probe", "stats_every"),),
+)

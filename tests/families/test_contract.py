@@ -1,0 +1,93 @@
+"""The Family contract, checked for every registered family: adding a family adds these tests."""
+import ast
+import importlib
+import subprocess
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+import yaml
+
+from resbench.families import FAMILIES, table_paths
+from resbench.report.references import CITATIONS
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "resbench"
+VERDICTS = {"reproduced", "not_reproduced", "inconclusive"}
+REPORT_SIDE = ("__init__", "report", "claims", "figures", "plan", "catalog")
+
+
+@pytest.fixture(params=FAMILIES, ids=lambda f: f.name)
+def family(request):
+    return request.param
+
+
+def test_the_registry_finds_every_family_folder():
+    folders = {p.parent.name for p in (SRC / "families").glob("*/__init__.py")}
+    assert {f.name for f in FAMILIES} == folders
+    assert len({f.order for f in FAMILIES}) == len(FAMILIES)
+
+
+def test_declaration_is_complete(family):
+    schema = yaml.safe_load((SRC / "schemas" / "config.schema.yaml").read_text())
+    assert family.title and family.tables
+    assert all(path.startswith(f"{family.name}/") and path.endswith((".csv", ".json")) for path in family.tables.values())
+    assert set(family.archived) <= set(family.tables)
+    assert family.config_key is None or family.config_key in schema["properties"]
+    assert set(family.citations) <= set(CITATIONS)
+    assert (files("resbench") / "families" / family.template).is_file()
+    report = family.report()
+    for name in ("claims", "section", "metric_samples", "limitations"):
+        assert callable(getattr(report, name)), name
+    for probe in family.probes:
+        module, _, attr = probe.factory.partition(":")
+        assert callable(getattr(importlib.import_module(module), attr))
+        assert probe.every_key in schema["properties"][family.config_key]["properties"]
+
+
+def test_table_keys_and_metric_names_are_unique_across_families():
+    table_paths()  # raises on a clash
+    names = [m.name for f in FAMILIES for m in f.metrics]
+    assert len(names) == len(set(names))
+    ids = [f.name for f in FAMILIES]
+    assert len(ids) == len(set(ids))
+
+
+def test_report_side_imports_no_torch(family):
+    modules = [f"resbench.families.{family.name}.{m}" for m in REPORT_SIDE
+               if (SRC / "families" / family.name / f"{m}.py").exists()]
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}]; "
+            "print(sorted(m for m in ('torch', 'torchvision', 'timm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"{family.name}'s report side imports {out.strip()}"
+
+
+def _imported_families(path: Path) -> set[str]:
+    """resbench.families.<name> modules a source file imports (absolute or relative)."""
+    package = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package if node.level else ""
+            name = f"{base}.{node.module}" if node.level and node.module else (base if node.level else node.module)
+            names = [name] + [f"{name}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for n in names:
+            parts = (n or "").split(".")
+            if parts[:2] == ["resbench", "families"] and len(parts) > 2 and parts[2] in {f.name for f in FAMILIES}:
+                found.add(parts[2])
+    return found
+
+
+def test_a_family_imports_no_other_family(family):
+    for path in (SRC / "families" / family.name).glob("*.py"):
+        assert _imported_families(path) <= {family.name}, path
+
+
+def test_shared_machinery_names_no_family():
+    shared = [p for p in SRC.rglob("*.py") if "families" not in p.relative_to(SRC).parts[:1]]
+    offenders = {str(p.relative_to(SRC)): sorted(_imported_families(p)) for p in shared if _imported_families(p)}
+    assert offenders == {}
