@@ -227,3 +227,14 @@ def planned_jobs(dry_run: str) -> dict[str, list[str]]:
         wildcards = re.search(r"^\s+wildcards: (.*)$", body, re.M)
         jobs.setdefault(header.group(1), []).append(wildcards.group(1) if wildcards else "")
     return jobs
+
+
+@pytest.mark.parametrize("rule_file", sorted((REPO / "workflow" / "rules").glob("*.smk")), ids=lambda p: p.stem)
+def test_every_partial_config_a_rule_passes_validates_on_both_profiles(rule_file):
+    """A job that receives only the config keys it reads must still pass validation (defaults fill the rest)."""
+    from resbench.config import config_subset, load_config, validate_config
+
+    for profile in ("quick", "paper"):
+        config = load_config(REPO / "config" / f"{profile}.yaml")
+        for call in re.findall(r"config_json\(([^)]*)\)", rule_file.read_text()):
+            validate_config(config_subset(config, re.findall(r'"([^"]+)"', call)))

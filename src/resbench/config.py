@@ -160,6 +160,21 @@ def deep_update(base: dict, update: dict) -> dict:
     return out
 
 
+def config_subset(config: dict, keys: tuple[str, ...] | list[str]) -> dict:
+    """Only `keys` of a config (dotted for part of a block: "model.depths"), nested as in the config;
+    the whole config when no key is given. What a job that reads only these keys receives."""
+    if not keys:
+        return config
+    part: dict = {}
+    for key in keys:
+        *blocks, last = key.split(".")
+        source, target = config, part
+        for block in blocks:
+            source, target = source[block], target.setdefault(block, {})
+        target[last] = source[last]
+    return part
+
+
 def stable_hash(obj: Any, length: int = 12) -> str:
     """Short sha256 of the canonical JSON of `obj`."""
     blob = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)

@@ -6,6 +6,7 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -91,3 +92,36 @@ def test_shared_machinery_names_no_family():
     shared = [p for p in SRC.rglob("*.py") if "families" not in p.relative_to(SRC).parts[:1]]
     offenders = {str(p.relative_to(SRC)): sorted(_imported_families(p)) for p in shared if _imported_families(p)}
     assert offenders == {}
+
+
+def _synthetic_grid() -> dict:
+    """The depth grid's tables for 2 archs x 2 depths x 2 seeds, and every other family's absent."""
+    rows = [{"arch": arch, "depth": depth, "seed": seed, "run_id": f"{arch}{depth}_s{seed}", "status": "completed",
+             "params": 1000 * depth, "final_train_error": 0.02 + (0.01 * depth if arch == "plain" else 0) + 0.001 * seed,
+             "final_test_error": 0.05 + 0.001 * seed, "test_error_at_best_val": 0.05}
+            for arch in ("plain", "resnet") for depth in (8, 20) for seed in (0, 1)]
+    runs = pd.DataFrame(rows)
+    epochs = pd.DataFrame([{**r, "epoch": e, "train_error": r["final_train_error"], "test_error": r["final_test_error"],
+                            "train_loss": 0.1, "test_loss": 0.2, "images_per_second": 100.0} for r in rows for e in (1, 2)])
+    tables = {key: None for key in table_paths()}
+    tables.update(runs=runs, epochs=epochs, provenance={})
+    return tables
+
+
+def test_claims_and_sections_on_a_synthetic_grid(family, tiny_config):
+    """Each family's claims speak the verdict vocabulary, and its section is None where its tables are absent."""
+    import matplotlib.pyplot as plt
+
+    tables = _synthetic_grid()
+    claims = family.report().claims(tables, tiny_config)
+    assert all(c["verdict"] in VERDICTS and c["section"] for c in claims)
+    saved = []
+
+    def save(fig, name):
+        saved.append(name)
+        plt.close(fig)
+
+    section = family.report().section(tables, {c["id"]: c for c in claims}, tiny_config, save)
+    assert section is None or isinstance(section, dict)
+    if all(tables[key] is None for key in family.tables):
+        assert section is None and saved == [] and family.report().metric_samples(tables) == []

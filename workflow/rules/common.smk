@@ -4,7 +4,7 @@ import json
 import shlex
 from pathlib import Path
 
-from resbench.config import run_specs
+from resbench.config import config_subset, run_specs
 from resbench.families import FAMILIES, table_paths
 from resbench.results.archive import archive_key
 
@@ -63,13 +63,7 @@ def config_json(*keys):
     "model.depths"), as JSON, for verbs that take it: a job depends on what it reads, not on the whole
     profile. A function, not a string: Snakemake would read braces in a string param (a report title
     "Depths {8, 20}") as wildcards."""
-    part = {} if keys else config
-    for key in keys:
-        *blocks, last = key.split(".")
-        source, target = config, part
-        for block in blocks:
-            source, target = source[block], target.setdefault(block, {})
-        target[last] = source[last]
+    part = config_subset(config, keys)
     return lambda wildcards: json.dumps(part, sort_keys=True)
 
 

@@ -70,7 +70,7 @@ rule signal_rank:
     benchmark:
         f"{RESULTS}/benchmarks/signal_rank.tsv"
     params:
-        config=config_json("dataset", "model.depths", "model.shortcut", "signal"),
+        config=config_json("seeds", "dataset", "model.depths", "model.shortcut", "signal"),
     threads: 1
     resources:
         mem_mb=2000,
