@@ -29,7 +29,19 @@ RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "prob
 
 
 def load_schema() -> dict:
-    return yaml.safe_load(SCHEMA_PATH.read_text())
+    """The config schema, with the allowed values families derive from their own tables (e.g. the
+    variants catalog's names) filled in, so no list of them is kept twice."""
+    from .families import FAMILIES
+
+    schema = yaml.safe_load(SCHEMA_PATH.read_text())
+    for family in FAMILIES:
+        plan = family.plan()
+        for key, values in (plan.schema_enums() if hasattr(plan, "schema_enums") else {}).items():
+            node = schema
+            for part in key.split("."):
+                node = node["properties"][part]
+            (node["items"] if node.get("type") == "array" else node)["enum"] = list(values)
+    return schema
 
 
 def fill_defaults(config: dict, schema: dict) -> dict:

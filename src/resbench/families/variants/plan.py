@@ -7,6 +7,11 @@ from ...errors import ConfigError
 from .catalog import VARIANTS
 
 
+def schema_enums() -> dict[str, list[str]]:
+    """The allowed `variants.names`: the catalog's, each a registered model (tests/models/test_variants.py)."""
+    return {"variants.names": list(VARIANTS)}
+
+
 def check(config: dict) -> None:
     if (config["variants"]["depth"] - 2) % 6:
         raise ConfigError(f"config key 'variants.depth' has depth {config['variants']['depth']}; "
