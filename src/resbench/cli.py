@@ -209,13 +209,16 @@ def cmd_config(args) -> None:
 
 def cmd_models(args) -> None:
     from .models import count_parameters, create_model, list_models
+    from .models.flops import multiply_adds
 
     for name in list_models():
         print(name)
     if args.params:
         for depth in args.params:
             for arch in ("plain", "resnet"):
-                print(f"{arch}-{depth}: {count_parameters(create_model(arch, depth)):,} parameters")
+                model = create_model(arch, depth)
+                print(f"{arch}-{depth}: {count_parameters(model):,} parameters, "
+                      f"{multiply_adds(model, (3, 32, 32)) / 1e6:.1f}M multiply-adds per 32x32 image")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,8 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("models", help="list registered models (and parameter counts)")
-    p.add_argument("--params", type=int, nargs="*", metavar="DEPTH", help="print parameter counts at these depths")
+    p = sub.add_parser("models", help="list registered models (and parameter / multiply-add counts)")
+    p.add_argument("--params", type=int, nargs="*", metavar="DEPTH",
+                   help="print parameters and multiply-adds (torch's FLOP counter) at these depths")
     p.set_defaults(func=cmd_models)
     return parser
 
