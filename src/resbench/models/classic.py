@@ -1,0 +1,297 @@
+"""The classic architectures of the road to residual networks, at CIFAR size, in timm's registry:
+LeNet-5, VGG (with and without BatchNorm), ResNeXt and DenseNet-BC, each at its canonical CIFAR size
+and at the parameter budget of ResNet-20 (``*_budget_cifar``; widths fitted to it, see `fit_width`).
+
+Every net takes digits (1x8x8) and CIFAR (3x32x32) inputs, exposes its stacked units as `blocks`
+(what a lesion study deletes), and ends in `head`. AlexNet- and Inception-style nets are not here yet.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from timm.models import register_model
+from torch import nn
+
+RESNET20_CIFAR_PARAMS = 269_722  # the budget: He et al. 2016, Table 6 (3-channel input, 10 classes)
+
+
+def _drop_timm_kwargs(kwargs: dict) -> dict:
+    if kwargs.pop("pretrained", False):
+        raise ValueError("resbench models have no pretrained weights")
+    for key in ("pretrained_cfg", "pretrained_cfg_overlay", "cache_dir"):
+        kwargs.pop(key, None)
+    return kwargs
+
+
+def _scaled(channels: int, width: float, multiple: int = 1) -> int:
+    return max(multiple, int(round(channels * width / multiple)) * multiple)
+
+
+def count_params(build: Callable[[float], nn.Module], width: float) -> int:
+    """Parameters of `build(width)`, built on the meta device (no memory, no initialization cost)."""
+    with torch.device("meta"):
+        return sum(p.numel() for p in build(width).parameters())
+
+
+def fit_width(build: Callable[[float], nn.Module], target: int = RESNET20_CIFAR_PARAMS) -> float:
+    """The width multiplier whose net has the parameter count closest to `target` (bisection on the
+    monotone count, then the better of the two bracketing widths)."""
+    low, high = 1e-3, 64.0
+    for _ in range(60):
+        mid = math.sqrt(low * high)
+        if count_params(build, mid) < target:
+            low = mid
+        else:
+            high = mid
+    return min((low, high), key=lambda w: abs(count_params(build, w) - target))
+
+
+class LeNet5(nn.Module):
+    """LeCun et al. 1998: two 5x5 convolutions without padding, average pooling, fully connected 120
+    and 84 units, tanh. Inputs smaller than 32x32 are zero-padded to it (as LeNet padded 28x28 MNIST)."""
+
+    def __init__(self, in_chans: int = 3, num_classes: int = 10, width: float = 1.0):
+        super().__init__()
+        c1, c2, f1, f2 = (_scaled(c, width) for c in (6, 16, 120, 84))
+        self.stem = nn.Identity()
+        self.blocks = nn.Sequential(
+            nn.Sequential(nn.Conv2d(in_chans, c1, 5), nn.Tanh(), nn.AvgPool2d(2)),
+            nn.Sequential(nn.Conv2d(c1, c2, 5), nn.Tanh(), nn.AvgPool2d(2)),
+            nn.Sequential(nn.Flatten(), nn.Linear(c2 * 25, f1), nn.Tanh()),
+            nn.Sequential(nn.Linear(f1, f2), nn.Tanh()),
+        )
+        self.head = nn.Linear(f2, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pad_h, pad_w = max(0, 32 - x.shape[-2]), max(0, 32 - x.shape[-1])
+        if pad_h or pad_w:
+            x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))
+        return self.head(self.blocks(self.stem(x)))
+
+
+VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
+
+
+class VGG(nn.Module):
+    """Simonyan & Zisserman 2015, CIFAR form: stacks of 3x3 convolutions with doubling widths and
+    max pooling (ceil mode, so 8x8 inputs pool down to 1x1 too), global pooling, one linear layer."""
+
+    def __init__(self, in_chans: int = 3, num_classes: int = 10, width: float = 1.0, batchnorm: bool = True,
+                 config: tuple = VGG16):
+        super().__init__()
+        layers, chans = [], in_chans
+        for item in config:
+            if item == "M":
+                layers[-1].append(nn.MaxPool2d(2, ceil_mode=True))
+                continue
+            out = _scaled(item, width)
+            layers.append(nn.Sequential(nn.Conv2d(chans, out, 3, padding=1, bias=not batchnorm),
+                                        *([nn.BatchNorm2d(out)] if batchnorm else []), nn.ReLU(inplace=True)))
+            chans = out
+        self.stem = nn.Identity()
+        self.blocks = nn.Sequential(*layers)
+        self.head = nn.Linear(chans, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+
+
+class ResNeXtBlock(nn.Module):
+    """Xie et al. 2017 bottleneck with aggregated transformations: 1x1 to C*d channels, 3x3 grouped
+    convolution with C groups (the cardinality), 1x1 out; projection shortcut where shapes change."""
+
+    def __init__(self, in_chs: int, out_chs: int, cardinality: int, group_width: int, stride: int):
+        super().__init__()
+        inner = cardinality * group_width
+        self.conv = nn.Sequential(
+            nn.Conv2d(in_chs, inner, 1, bias=False), nn.BatchNorm2d(inner), nn.ReLU(inplace=True),
+            nn.Conv2d(inner, inner, 3, stride, 1, groups=cardinality, bias=False), nn.BatchNorm2d(inner),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(inner, out_chs, 1, bias=False), nn.BatchNorm2d(out_chs))
+        self.shortcut = (nn.Identity() if stride == 1 and in_chs == out_chs else
+                         nn.Sequential(nn.Conv2d(in_chs, out_chs, 1, stride, bias=False), nn.BatchNorm2d(out_chs)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.conv(x) + self.shortcut(x))
+
+
+class ResNeXt(nn.Module):
+    """ResNeXt for CIFAR (Xie et al. 2017, §5.3): depth 9n+2, three stages of n blocks with output
+    widths 4w, 8w, 16w (w = 64 in the paper) and C groups of d channels at the first stage, doubled
+    per stage; 3x3 stem of w channels."""
+
+    def __init__(self, depth: int = 29, cardinality: int = 8, group_width: int = 64, base_width: int = 64,
+                 in_chans: int = 3, num_classes: int = 10):
+        super().__init__()
+        if (depth - 2) % 9:
+            raise ValueError(f"ResNeXt depth is 9n+2 (29, 38, ...), not {depth}")
+        n = (depth - 2) // 9
+        self.stem = nn.Sequential(nn.Conv2d(in_chans, base_width, 3, 1, 1, bias=False), nn.BatchNorm2d(base_width),
+                                  nn.ReLU(inplace=True))
+        blocks, chans = [], base_width
+        for stage in range(3):
+            out = 4 * base_width * 2 ** stage
+            for i in range(n):
+                blocks.append(ResNeXtBlock(chans, out, cardinality, group_width * 2 ** stage,
+                                           2 if stage and i == 0 else 1))
+                chans = out
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Linear(chans, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+
+
+class DenseLayer(nn.Module):
+    """DenseNet-BC layer: BN-ReLU-1x1 conv (4k) - BN-ReLU-3x3 conv (k), concatenated to its input."""
+
+    def __init__(self, in_chs: int, growth: int):
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.BatchNorm2d(in_chs), nn.ReLU(inplace=True), nn.Conv2d(in_chs, 4 * growth, 1, bias=False),
+            nn.BatchNorm2d(4 * growth), nn.ReLU(inplace=True), nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([x, self.conv(x)], dim=1)
+
+
+class DenseNetBC(nn.Module):
+    """Huang et al. 2017, DenseNet-BC for CIFAR: depth L = 6n+4, three dense blocks of n layers with
+    growth rate k, transitions compressing by 0.5 (1x1 conv + 2x2 average pooling), 2k-channel stem."""
+
+    def __init__(self, depth: int = 100, growth: int = 12, compression: float = 0.5, in_chans: int = 3,
+                 num_classes: int = 10):
+        super().__init__()
+        if (depth - 4) % 6:
+            raise ValueError(f"DenseNet-BC depth is 6n+4 (40, 100, 190, ...), not {depth}")
+        n = (depth - 4) // 6
+        chans = 2 * growth
+        self.stem = nn.Conv2d(in_chans, chans, 3, padding=1, bias=False)
+        blocks = []
+        for stage in range(3):
+            for _ in range(n):
+                blocks.append(DenseLayer(chans, growth))
+                chans += growth
+            if stage < 2:
+                out = int(math.floor(chans * compression))
+                blocks.append(nn.Sequential(nn.BatchNorm2d(chans), nn.ReLU(inplace=True),
+                                            nn.Conv2d(chans, out, 1, bias=False), nn.AvgPool2d(2)))
+                chans = out
+        self.blocks = nn.Sequential(*blocks)
+        self.final_act = nn.Sequential(nn.BatchNorm2d(chans), nn.ReLU(inplace=True))
+        self.head = nn.Linear(chans, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.final_act(self.blocks(self.stem(x))).mean(dim=(2, 3)))
+
+
+# Budget versions: the width each needs to hold ResNet-20's parameters (fitted once, on first use).
+def _budget(name: str, build: Callable[[float], nn.Module]) -> float:
+    if name not in _BUDGET_WIDTHS:
+        _BUDGET_WIDTHS[name] = fit_width(build)
+    return _BUDGET_WIDTHS[name]
+
+
+_BUDGET_WIDTHS: dict[str, float | tuple[int, int]] = {}
+
+
+@register_model
+def lenet5_cifar(**kwargs) -> LeNet5:
+    """LeNet-5 at its own size (62k parameters on CIFAR)."""
+    return LeNet5(**_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def lenet5_budget_cifar(**kwargs) -> LeNet5:
+    """LeNet-5 widened to ResNet-20's parameter budget."""
+    return LeNet5(width=_budget("lenet5", lambda w: LeNet5(width=w)), **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def vgg16_bn_cifar(**kwargs) -> VGG:
+    """VGG-16 with BatchNorm, CIFAR form (14.7M parameters)."""
+    return VGG(batchnorm=True, **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def vgg16_cifar(**kwargs) -> VGG:
+    """VGG-16 without BatchNorm, CIFAR form."""
+    return VGG(batchnorm=False, **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def vgg16_bn_budget_cifar(**kwargs) -> VGG:
+    """VGG-16 with BatchNorm, narrowed to ResNet-20's parameter budget."""
+    return VGG(width=_budget("vgg16_bn", lambda w: VGG(width=w, batchnorm=True)), batchnorm=True,
+               **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def vgg16_budget_cifar(**kwargs) -> VGG:
+    """VGG-16 without BatchNorm, narrowed to ResNet-20's parameter budget."""
+    return VGG(width=_budget("vgg16", lambda w: VGG(width=w, batchnorm=False)), batchnorm=False,
+               **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def resnext29_8x64d_cifar(**kwargs) -> ResNeXt:
+    """ResNeXt-29 (8x64d), Xie et al. 2017's CIFAR net (34.4M parameters)."""
+    return ResNeXt(depth=29, cardinality=8, group_width=64, **_drop_timm_kwargs(kwargs))
+
+
+def resnext_budget_widths(cardinality: int, target: int = RESNET20_CIFAR_PARAMS) -> tuple[int, int]:
+    """(group width d, base width w) of ResNeXt-29 with C groups at ResNet-20's budget: d is what holds
+    the budget, as in Xie et al. Table 2; at CIFAR scale d moves in coarse steps, so the base width
+    (16 by default) then trims the count to the budget. Fitted once per C."""
+    key = f"resnext_c{cardinality}"
+    if key not in _BUDGET_WIDTHS:
+        def params(d: int, w: int) -> int:
+            return count_params(lambda _: ResNeXt(29, cardinality, d, w), 1.0)
+
+        d = min(range(1, 129), key=lambda d: abs(params(d, 16) - target))
+        w = min(range(8, 33), key=lambda w: abs(params(d, w) - target))
+        _BUDGET_WIDTHS[key] = (d, w)
+    return _BUDGET_WIDTHS[key]
+
+
+def resnext_budget(cardinality: int, **kwargs) -> ResNeXt:
+    """ResNeXt-29 at ResNet-20's budget with C groups (C = 1 is a bottleneck ResNet): the cardinality
+    sweep of Xie et al. Table 2 at CIFAR scale."""
+    d, w = resnext_budget_widths(cardinality)
+    return ResNeXt(depth=29, cardinality=cardinality, group_width=d, base_width=w, **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def resnext29_c1_budget_cifar(**kwargs) -> ResNeXt:
+    return resnext_budget(1, **kwargs)
+
+
+@register_model
+def resnext29_c2_budget_cifar(**kwargs) -> ResNeXt:
+    return resnext_budget(2, **kwargs)
+
+
+@register_model
+def resnext29_c4_budget_cifar(**kwargs) -> ResNeXt:
+    return resnext_budget(4, **kwargs)
+
+
+@register_model
+def resnext29_c8_budget_cifar(**kwargs) -> ResNeXt:
+    return resnext_budget(8, **kwargs)
+
+
+@register_model
+def densenet_bc100_k12_cifar(**kwargs) -> DenseNetBC:
+    """DenseNet-BC (L = 100, k = 12), Huang et al. 2017 (0.8M parameters)."""
+    return DenseNetBC(depth=100, growth=12, **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def densenet_bc_budget_cifar(**kwargs) -> DenseNetBC:
+    """DenseNet-BC L = 100 with the growth rate that holds ResNet-20's budget."""
+    k = max(1, int(round(_budget("densenet_bc", lambda g: DenseNetBC(depth=100, growth=max(1, int(round(g))))))))
+    return DenseNetBC(depth=100, growth=k, **_drop_timm_kwargs(kwargs))
