@@ -1,9 +1,11 @@
 """The classic architectures of the road to residual networks, at CIFAR size, in timm's registry:
-LeNet-5, VGG (with and without BatchNorm), ResNeXt and DenseNet-BC, each at its canonical CIFAR size
+LeNet-5, AlexNet-style, VGG (with and without BatchNorm), Inception, ResNeXt and DenseNet-BC, each at
+its canonical CIFAR size
 and at the parameter budget of ResNet-20 (``*_budget_cifar``; widths fitted to it, see `fit_width`).
 
 Every net takes digits (1x8x8) and CIFAR (3x32x32) inputs, exposes its stacked units as `blocks`
-(what a lesion study deletes), and ends in `head`. AlexNet- and Inception-style nets are not here yet.
+(what a lesion study deletes), and ends in `head`. Also an AlexNet-style net and an Inception
+(GoogLeNet) net with the paper's module widths.
 """
 from __future__ import annotations
 
@@ -70,6 +72,88 @@ class LeNet5(nn.Module):
         if pad_h or pad_w:
             x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))
         return self.head(self.blocks(self.stem(x)))
+
+
+class AlexNetCifar(nn.Module):
+    """Krizhevsky et al. 2012 in CIFAR form: five ReLU convolutions (64, 192, 384, 256, 256; 5x5 first,
+    then 3x3) with max pooling after the 1st, 2nd and 5th, then two dropout + fully connected layers of
+    1,024 units on a 2x2 map. No BatchNorm, as in the original."""
+
+    def __init__(self, in_chans: int = 3, num_classes: int = 10, width: float = 1.0, hidden: int = 1024):
+        super().__init__()
+        c = [_scaled(x, width) for x in (64, 192, 384, 256, 256)]
+        h = _scaled(hidden, width)
+        pool = lambda: nn.MaxPool2d(2, ceil_mode=True)  # noqa: E731
+        self.stem = nn.Identity()
+        self.blocks = nn.Sequential(
+            nn.Sequential(nn.Conv2d(in_chans, c[0], 5, padding=2), nn.ReLU(inplace=True), pool()),
+            nn.Sequential(nn.Conv2d(c[0], c[1], 3, padding=1), nn.ReLU(inplace=True), pool()),
+            nn.Sequential(nn.Conv2d(c[1], c[2], 3, padding=1), nn.ReLU(inplace=True)),
+            nn.Sequential(nn.Conv2d(c[2], c[3], 3, padding=1), nn.ReLU(inplace=True)),
+            nn.Sequential(nn.Conv2d(c[3], c[4], 3, padding=1), nn.ReLU(inplace=True), pool(),
+                          nn.AdaptiveAvgPool2d(2), nn.Flatten()),
+            nn.Sequential(nn.Dropout(0.5), nn.Linear(4 * c[4], h), nn.ReLU(inplace=True)),
+            nn.Sequential(nn.Dropout(0.5), nn.Linear(h, h), nn.ReLU(inplace=True)),
+        )
+        self.head = nn.Linear(h, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)))
+
+
+def _conv_bn_relu(in_chs: int, out_chs: int, kernel: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(in_chs, out_chs, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(out_chs),
+                         nn.ReLU(inplace=True))
+
+
+class InceptionModule(nn.Module):
+    """Szegedy et al. 2015: parallel 1x1, 1x1->3x3, 1x1->5x5 and 3x3-max-pool->1x1 branches,
+    concatenated; the 1x1 convolutions before the 3x3 and 5x5 ones are the "bottleneck" reductions."""
+
+    def __init__(self, in_chs: int, n1: int, n3_reduce: int, n3: int, n5_reduce: int, n5: int, pool_proj: int):
+        super().__init__()
+        self.branches = nn.ModuleList([
+            _conv_bn_relu(in_chs, n1, 1),
+            nn.Sequential(_conv_bn_relu(in_chs, n3_reduce, 1), _conv_bn_relu(n3_reduce, n3, 3)),
+            nn.Sequential(_conv_bn_relu(in_chs, n5_reduce, 1), _conv_bn_relu(n5_reduce, n5, 5)),
+            nn.Sequential(nn.MaxPool2d(3, 1, 1), _conv_bn_relu(in_chs, pool_proj, 1)),
+        ])
+        self.out_chs = n1 + n3 + n5 + pool_proj
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+# GoogLeNet's inception modules 3a-5b (Szegedy et al. 2015, Table 1): #1x1, #3x3 reduce, #3x3,
+# #5x5 reduce, #5x5, pool proj; "M" = 3x3 max pooling with stride 2.
+GOOGLENET = ((64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64), "M",
+             (192, 96, 208, 16, 48, 64), (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64),
+             (112, 144, 288, 32, 64, 64), (256, 160, 320, 32, 128, 128), "M",
+             (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128))
+
+
+class Inception(nn.Module):
+    """GoogLeNet for CIFAR: a 3x3 stem of 192 channels (the paper's ImageNet stem shrinks 224 px to 28,
+    CIFAR starts there), the nine inception modules at the paper's widths, global pooling, one linear
+    layer (no auxiliary classifiers)."""
+
+    def __init__(self, in_chans: int = 3, num_classes: int = 10, width: float = 1.0, config: tuple = GOOGLENET):
+        super().__init__()
+        chans = _scaled(192, width)
+        self.stem = _conv_bn_relu(in_chans, chans, 3)
+        blocks = []
+        for item in config:
+            if item == "M":
+                blocks.append(nn.MaxPool2d(3, 2, 1))
+                continue
+            module = InceptionModule(chans, *(_scaled(c, width) for c in item))
+            blocks.append(module)
+            chans = module.out_chs
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Linear(chans, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
 
 
 VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
@@ -208,6 +292,30 @@ def lenet5_cifar(**kwargs) -> LeNet5:
 def lenet5_budget_cifar(**kwargs) -> LeNet5:
     """LeNet-5 widened to ResNet-20's parameter budget."""
     return LeNet5(width=_budget("lenet5", lambda w: LeNet5(width=w)), **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def alexnet_cifar(**kwargs) -> AlexNetCifar:
+    """AlexNet-style CIFAR net (its own size, 4.4M parameters, half in the fully connected layers)."""
+    return AlexNetCifar(**_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def alexnet_budget_cifar(**kwargs) -> AlexNetCifar:
+    """AlexNet-style net narrowed to ResNet-20's parameter budget."""
+    return AlexNetCifar(width=_budget("alexnet", lambda w: AlexNetCifar(width=w)), **_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def inception_cifar(**kwargs) -> Inception:
+    """GoogLeNet's inception modules at the paper's widths on a CIFAR stem."""
+    return Inception(**_drop_timm_kwargs(kwargs))
+
+
+@register_model
+def inception_budget_cifar(**kwargs) -> Inception:
+    """The same inception net narrowed to ResNet-20's parameter budget."""
+    return Inception(width=_budget("inception", lambda w: Inception(width=w)), **_drop_timm_kwargs(kwargs))
 
 
 @register_model
