@@ -25,8 +25,6 @@ The Snakemake workflow calls these verbs; you rarely need them directly. Example
 """
 
 
-
-
 def _runs_from_args(args) -> list[tuple[dict, Path]]:
     """(spec, run directory) pairs: repeated --spec/--out, or one run from --config/--arch/--depth."""
     from .config import load_config, run_spec

@@ -19,17 +19,16 @@ def _schema() -> dict:
 
 def schema_default(dotted: str) -> Any:
     """The schema's default for a config key, e.g. "landscape.resolution"."""
-    node = _schema()
-    for part in dotted.split("."):
-        node = node["properties"][part]
-    return node["default"]
+    from .config import schema_node
+
+    return schema_node(_schema(), dotted)["default"]
 
 
 def schema_enum(dotted: str) -> list:
     """The allowed values of a config key (of its items, for a list), e.g. "model.archs"."""
-    node = _schema()
-    for part in dotted.split("."):
-        node = node["properties"][part]
+    from .config import schema_node
+
+    node = schema_node(_schema(), dotted)
     return list(node.get("enum") or node["items"]["enum"])
 
 

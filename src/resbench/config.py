@@ -31,17 +31,22 @@ RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "prob
 def load_schema() -> dict:
     """The config schema, with the allowed values families derive from their own tables (e.g. the
     variants catalog's names) filled in, so no list of them is kept twice."""
-    from .families import FAMILIES
+    from .families import plan_hooks
 
     schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    for family in FAMILIES:
-        plan = family.plan()
-        for key, values in (plan.schema_enums() if hasattr(plan, "schema_enums") else {}).items():
-            node = schema
-            for part in key.split("."):
-                node = node["properties"][part]
+    for schema_enums in plan_hooks("schema_enums"):
+        for key, values in schema_enums().items():
+            node = schema_node(schema, key)
             (node["items"] if node.get("type") == "array" else node)["enum"] = list(values)
     return schema
+
+
+def schema_node(schema: dict, dotted: str) -> dict:
+    """The schema of one config key, e.g. "landscape.resolution"."""
+    node = schema
+    for part in dotted.split("."):
+        node = node["properties"][part]
+    return node
 
 
 def fill_defaults(config: dict, schema: dict) -> dict:
@@ -125,12 +130,10 @@ def validate_config(config: dict | None) -> dict:
         if len(messages) == 1:
             raise ConfigError(f"invalid configuration: {messages[0]}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
-    from .families import FAMILIES
+    from .families import plan_hooks
 
-    for family in FAMILIES:  # each family checks its own block against the grid (and fills derived values)
-        plan = family.plan()
-        if plan is not None and hasattr(plan, "check"):
-            plan.check(config)
+    for check in plan_hooks("check"):  # each family checks its own block against the grid (and fills derived values)
+        check(config)
     return config
 
 

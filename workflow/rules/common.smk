@@ -5,7 +5,7 @@ import shlex
 from pathlib import Path
 
 from resbench.config import config_subset, run_specs
-from resbench.families import FAMILIES, table_paths
+from resbench.families import REPORT_MODULES, table_paths
 from resbench.results.archive import archive_key
 
 PROFILE = config["profile"]
@@ -29,7 +29,7 @@ REPORT_SOURCES = sorted(
         _SRC / "stats.py",
         *(_SRC / "families").glob("*.py"),
         *(_SRC / "families").glob("*/section.html.j2"),
-        *(q for name in ("__init__", "report", "claims", "figures", "catalog") for q in (_SRC / "families").glob(f"*/{name}.py")),
+        *(q for name in REPORT_MODULES for q in (_SRC / "families").glob(f"*/{name}.py")),
     ]
 )
 # Tables each family's rule file says this profile makes (family -> table keys), filled by the

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import Family, Metric, Probe
+from .base import REPORT_MODULES, Family, Metric, Probe
 
-__all__ = ["FAMILIES", "Family", "Metric", "Probe", "family", "table_paths"]
+__all__ = ["FAMILIES", "REPORT_MODULES", "Family", "Metric", "Probe", "family", "plan_hooks", "table_paths"]
 
 
 def _discover() -> tuple[Family, ...]:
@@ -30,6 +30,13 @@ def family(name: str) -> Family:
         if f.name == name:
             return f
     raise KeyError(f"no experiment family {name!r}; known: {', '.join(f.name for f in FAMILIES)}")
+
+
+def plan_hooks(name: str) -> list:
+    """The function `name` of every family's plan module that defines it, in family order
+    (e.g. "check", called by config.validate_config)."""
+    plans = (f.plan() for f in FAMILIES)
+    return [getattr(plan, name) for plan in plans if plan is not None and hasattr(plan, name)]
 
 
 def table_paths() -> dict[str, str]:

@@ -11,6 +11,9 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
+# A family's report-side modules (no torch): what the report reads, so what makes it rerun.
+REPORT_MODULES = ("__init__", "report", "claims", "figures", "plan", "catalog")
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -25,9 +28,9 @@ class Metric:
 
 @dataclass(frozen=True)
 class Probe:
-    """A measurement taken inside training runs of the depth grid while the family is enabled:
-    `factory(x, y, every)` (imported lazily, torch side) returns a callable `probe(model, epoch)`
-    giving table rows; it runs at initialization, every `every` epochs and at the end."""
+    """A measurement taken inside the depth grid's training runs: `factory(train_x, train_y,
+    memory_format)` (imported lazily, torch side) returns a callable `probe(model, epoch)` giving
+    table rows; the loop runs it at initialization, every `every_key` epochs and at the end."""
     name: str
     factory: str  # "module:function"
     every_key: str  # the setting of the family's config block that gives `every`

@@ -273,13 +273,13 @@ class DenseNetBC(nn.Module):
 
 
 # Budget versions: the width each needs to hold ResNet-20's parameters (fitted once, on first use).
+_BUDGET_WIDTHS: dict[str, float | tuple[int, int]] = {}
+
+
 def _budget(name: str, build: Callable[[float], nn.Module]) -> float:
     if name not in _BUDGET_WIDTHS:
         _BUDGET_WIDTHS[name] = fit_width(build)
     return _BUDGET_WIDTHS[name]
-
-
-_BUDGET_WIDTHS: dict[str, float | tuple[int, int]] = {}
 
 
 @register_model

@@ -10,27 +10,28 @@ from ..results.compare import metrics
 STATUS_MARK = {"regression": "❌ regression", "improvement": "✅ improvement", "changed": "⚠️ changed", "same": ""}
 
 
-def _num(x: float, metric: str) -> str:
+def _num(x: float, percent: bool) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    if metrics()[metric].percent:
+    if percent:
         return f"{100 * x:.2f}%"
     return f"{x:.4g}"
 
 
-def _cell(mean: float, std: float, n: int, metric: str) -> str:
-    return f"{_num(mean, metric)} ± {_num(std, metric)} (n={n})" if n > 1 else f"{_num(mean, metric)} (n={n})"
+def _cell(mean: float, std: float, n: int, percent: bool) -> str:
+    return f"{_num(mean, percent)} ± {_num(std, percent)} (n={n})" if n > 1 else f"{_num(mean, percent)} (n={n})"
 
 
 def display_rows(table: pd.DataFrame) -> list[dict]:
     """Rows formatted for both outputs."""
     rows, known = [], metrics()
     for r in table.itertuples(index=False):
+        percent = known[r.metric].percent
         rows.append({"metric": r.metric, "what": known[r.metric].description, "key": r.key, "status": r.status,
                      "mark": STATUS_MARK[r.status], "gates": r.gates,
-                     "base": _cell(r.base_mean, r.base_std, r.n_base, r.metric),
-                     "head": _cell(r.head_mean, r.head_std, r.n_head, r.metric),
-                     "delta": ("+" if r.delta > 0 else "") + _num(r.delta, r.metric) if not math.isnan(r.delta) else "—",
+                     "base": _cell(r.base_mean, r.base_std, r.n_base, percent),
+                     "head": _cell(r.head_mean, r.head_std, r.n_head, percent),
+                     "delta": ("+" if r.delta > 0 else "") + _num(r.delta, percent) if not math.isnan(r.delta) else "—",
                      "p": "—" if math.isnan(r.p_value) else f"{r.p_value:.3g}"})
     return rows
 

@@ -12,7 +12,7 @@ import jinja2
 import pandas as pd
 
 from ..families import FAMILIES, table_paths
-from ..results.io import read_json, read_table, write_bytes_atomic, write_json_atomic, write_text_atomic
+from ..results.io import read_if_present, write_bytes_atomic, write_json_atomic, write_text_atomic
 from .archs import arch_sort_key
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_RECIPE
@@ -115,22 +115,22 @@ def limitations(config: dict) -> list[str]:
 
 
 def read_optional(path: Path) -> pd.DataFrame | dict | None:
-    """A family's aggregated table (CSV) or record (JSON), or None where the profile did not make it."""
-    if not path.exists() or path.stat().st_size <= 1:
-        return None
-    if path.suffix == ".json":
-        return read_json(path)
-    frame = read_table(path)
-    return frame if len(frame) else None
+    """A family's aggregated table (CSV) or record (JSON), or None where the profile did not make it
+    (an empty table counts as not made)."""
+    value = read_if_present(path)
+    return None if isinstance(value, pd.DataFrame) and not len(value) else value
 
 
 def read_tables(results: Path) -> dict:
     """Every family's declared tables under `results` (None where absent); the depth grid's runs,
     epochs and provenance are required."""
-    tables = {key: read_optional(results / rel) for key, rel in table_paths().items()}
-    missing = [rel for key, rel in table_paths().items() if key in ("runs", "epochs", "provenance") and tables[key] is None]
+    paths = table_paths()
+    tables = {key: read_optional(results / rel) for key, rel in paths.items()}
+    missing = [rel for key, rel in paths.items()
+               if key in ("runs", "epochs", "provenance") and tables[key] is None]
     if missing:
-        raise FileNotFoundError(f"{results} lacks {', '.join(missing)}: run the depth grid first (snakemake --cores all)")
+        raise FileNotFoundError(f"{results} lacks {', '.join(missing)}: run the depth grid first "
+                                "(snakemake --cores all)")
     return tables
 
 

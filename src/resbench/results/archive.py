@@ -20,6 +20,7 @@ def archived_paths() -> tuple[str, ...]:
 
     return tuple(f.tables[key] for f in FAMILIES for key in f.archived)
 
+
 DEFAULT_ROOT = Path("archive")
 
 

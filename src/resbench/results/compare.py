@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import read_json, read_table
+from .io import read_if_present, read_json
 from .tables import benchmark_seconds
 
 
@@ -43,8 +43,8 @@ def load_result_set(folder: Path, label: str) -> ResultSet:
     from ..families import table_paths
 
     names = {**table_paths(), "rule_times": "rule_times.csv"}
-    tables = {k: (read_json if v.endswith(".json") else read_table)(folder / v, set_aside_bad=False)
-              for k, v in names.items() if (folder / v).exists() and (folder / v).stat().st_size > 1}
+    found = {k: read_if_present(folder / v, set_aside_bad=False) for k, v in names.items()}
+    tables = {k: t for k, t in found.items() if t is not None}
     if "rule_times" not in tables and (folder / "benchmarks").is_dir():
         tables["rule_times"] = benchmark_seconds(folder / "benchmarks")
     claims_path = folder / "claims.json"

@@ -121,6 +121,15 @@ def read_json(path: str | Path, set_aside_bad: bool = True) -> Any:
     return _verified(Path(path), _parse_json, set_aside_bad)
 
 
+def read_if_present(path: str | Path, set_aside_bad: bool = True) -> pd.DataFrame | Any | None:
+    """A table (CSV) or record (JSON, by its suffix) written by this package, verified, or None where
+    the file is absent or empty."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size <= 1:
+        return None
+    return read_json(path, set_aside_bad) if path.suffix == ".json" else read_table(path, set_aside_bad=set_aside_bad)
+
+
 def read_table(path: str | Path, sep: str = ",", set_aside_bad: bool = True) -> pd.DataFrame:
     """A CSV table written by `write_table_atomic`, verified before use: UTF-8, ends with a newline
     (a cut-off write does not), and every row has the header's number of fields. A file cut exactly

@@ -60,8 +60,8 @@ def train_run(
     """Train the run described by `spec` (see config.run_spec), resuming from `out_dir/resume.pt`.
 
     `probes` maps a name in spec["probes"] (name -> every how many epochs) to a factory
-    `factory(train_x, train_y, every, memory_format)` returning `probe(model, epoch) -> rows`, run at
-    initialization, every `every` epochs and at the end; the loop knows no probe by name.
+    `factory(train_x, train_y, memory_format)` returning `probe(model, epoch) -> rows`, run at
+    initialization, every that many epochs and at the end; the loop knows no probe by name.
 
     Returns a dict with the model's final state (`state_dict`), per-epoch `history`, `status`
     ("completed" or "diverged"), and run facts (params, device, seconds). Writes only the resume
@@ -105,10 +105,10 @@ def train_run(
     missing = set(spec.get("probes", {})) - set(probes or {})
     if missing:
         raise ValueError(f"spec asks for probes {sorted(missing)} that were not passed to train_run")
-    active = {name: probes[name](data.train_x, data.train_y, every, memory_format)
+    active = {name: (every, probes[name](data.train_x, data.train_y, memory_format))
               for name, every in spec.get("probes", {}).items() if every}
     if start_epoch == 0:  # at initialization; probes leave training bit-identical
-        for name, probe in active.items():
+        for name, (_, probe) in active.items():
             probe_rows[name] = probe(model, 0)
     iters_per_epoch = math.ceil((len(data.train_y) - 1) / train["batch_size"])
     bar = _progress(train["epochs"], start_epoch, spec["run_id"])
@@ -154,8 +154,8 @@ def train_run(
             status = "diverged"
             log.warning("%s: loss is %s at epoch %d; recording the run as diverged", spec["run_id"], train_loss, epoch + 1)
             break
-        for name, probe in active.items():
-            if (epoch + 1) % probe.every == 0 or epoch + 1 == train["epochs"]:
+        for name, (every, probe) in active.items():
+            if (epoch + 1) % every == 0 or epoch + 1 == train["epochs"]:
                 probe_rows[name] = probe_rows.get(name, []) + probe(model, epoch + 1)
         checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
                                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),

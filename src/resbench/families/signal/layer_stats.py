@@ -59,7 +59,7 @@ def layer_statistics(model, x: torch.Tensor, y: torch.Tensor, epoch: int) -> lis
             for b, (block, g, r) in enumerate(zip(model.blocks, grads, responses))]
 
 
-def probe(x: torch.Tensor, y: torch.Tensor, every: int, memory_format=torch.contiguous_format):
+def probe(x: torch.Tensor, y: torch.Tensor, memory_format=torch.contiguous_format):
     """The training probe: per-block statistics on the first LAYER_STATS_IMAGES training images
     (no augmentation). It leaves training bit-identical (no RNG draws, parameters restored)."""
     from . import LAYER_STATS_IMAGES
@@ -69,5 +69,4 @@ def probe(x: torch.Tensor, y: torch.Tensor, every: int, memory_format=torch.cont
     def take(model, epoch: int) -> list[dict]:
         return layer_statistics(model, x, y, epoch=epoch)
 
-    take.every = every
     return take
