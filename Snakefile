@@ -44,6 +44,7 @@ include: "workflow/rules/lesion.smk"
 include: "workflow/rules/variants.smk"
 include: "workflow/rules/landscape.smk"
 include: "workflow/rules/signal.smk"
+include: "workflow/rules/architectures.smk"
 include: "workflow/rules/report.smk"
 
 

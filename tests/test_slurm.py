@@ -16,7 +16,7 @@ SCRIPT = REPO / "scripts" / "slurm-localhost.sh"
 CONFIG = {"profile": "tiny", "seeds": [0], "dataset": {"limit_train": 200},
           "model": {"depths": [8], "archs": ["plain", "resnet"]}, "train": {"epochs": 1, "warmup_epochs": 0},
           "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
-          "signal": {"enabled": False}}
+          "signal": {"enabled": False}, "architectures": {"enabled": False}}
 
 
 def _running(name: str) -> bool:

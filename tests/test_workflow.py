@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -95,7 +96,7 @@ def test_the_default_profile_is_loaded_and_in_effect(tmp_path):
     config = {"profile": "k", "seeds": [0], "model": {"depths": [8], "archs": ["plain"]},
               "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
               "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
-              "signal": {"enabled": False}}
+              "signal": {"enabled": False}, "architectures": {"enabled": False}}
     (tmp_path / "k.yaml").write_text(yaml.safe_dump(config))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     job = subprocess.Popen([*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--configfile", "k.yaml", "--cores", "1"],
@@ -131,7 +132,9 @@ def test_tiny_workflow_end_to_end(tmp_path):
               "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2,
                             "seeds": [0]},
               "signal": {"stats_every": 1, "mlp_layers": [1, 3], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
-                         "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2}}
+                         "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2},
+              "architectures": {"nets": ["lenet5", "vgg16_bn", "resnet20", "resnext_c1", "resnext_c2"], "epochs": 1,
+                                "throughput_batch": 16, "throughput_rounds": 1}}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
@@ -159,6 +162,13 @@ def test_tiny_workflow_end_to_end(tmp_path):
         assert f'id="{family.name}"' in html and family.title in html
     variants = (work / "results/tiny/variants/runs.csv").read_text().splitlines()
     assert len(variants) == 1 + 3 * 2  # 3 variants x 2 seeds
+    nets = pd.read_csv(work / "results/tiny/architectures/runs.csv")
+    assert len(nets) == 5 * 2 and set(nets["arch"]) == {"lenet5", "vgg16_bn", "resnet20", "resnext_c1", "resnext_c2"}
+    cost = pd.read_csv(work / "results/tiny/architectures/cost.csv").set_index("net")
+    assert (cost["multiply_adds"] > 0).all() and (cost["inference_images_per_second"] > 0).all()
+    deleted = pd.read_csv(work / "results/tiny/architectures/deletion.csv")
+    assert set(deleted["net"]) == set(nets["arch"]) and (deleted["block"] == -1).sum() == 10  # every model intact once
+    assert {"cardinality", "lesion_across_families", "inception_bottleneck_cost"} <= set(claims)
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html  # config strings are escaped
     assert "Depths {8, 20, 56} {{x}} {wildcards.run} 100%" in html and "é ü ∞" in html  # and arrive intact

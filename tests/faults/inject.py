@@ -41,6 +41,7 @@ CONFIG = {
     "landscape": {"resolution": 9, "chunks": 2, "subset": 128, "hessian_iters": 4, "ratio_map": 0},
     "signal": {"stats_every": 2, "mlp_layers": [1, 2], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
                "rank_inits": 1, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2},
+    "architectures": {"enabled": False},
 }
 # The rules whose jobs are killed, and the resbench verbs their processes run.
 TARGETS = {"train": "train", "train_variant": "train", "lesion": "lesion", "landscape_chunk": "landscape",

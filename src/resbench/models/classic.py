@@ -3,8 +3,9 @@ LeNet-5, AlexNet-style, VGG (with and without BatchNorm), Inception, ResNeXt and
 its canonical CIFAR size
 and at the parameter budget of ResNet-20 (``*_budget_cifar``; widths fitted to it, see `fit_width`).
 
-Every net takes digits (1x8x8) and CIFAR (3x32x32) inputs, exposes its stacked units as `blocks`
-(what a lesion study deletes), and ends in `head`. Also an AlexNet-style net and an Inception
+Every net takes digits (1x8x8) and CIFAR (3x32x32) inputs and has the shape models.surgery works
+on: `stem`, stacked units as `blocks` (what a lesion study deletes; each says whether it changes
+the shape, `downsample`, and a dense layer how it is bypassed), and `forward_head`. Also an AlexNet-style net and an Inception
 (GoogLeNet) net with the paper's module widths.
 """
 from __future__ import annotations
@@ -40,15 +41,66 @@ def count_params(build: Callable[[float], nn.Module], width: float) -> int:
 
 def fit_width(build: Callable[[float], nn.Module], target: int = RESNET20_CIFAR_PARAMS) -> float:
     """The width multiplier whose net has the parameter count closest to `target` (bisection on the
-    monotone count, then the better of the two bracketing widths)."""
+    monotone count down to 1e-4 relative, finer than one channel in a thousand, then the better of
+    the two bracketing widths)."""
     low, high = 1e-3, 64.0
-    for _ in range(60):
+    while high / low > 1 + 1e-4:
         mid = math.sqrt(low * high)
         if count_params(build, mid) < target:
             low = mid
         else:
             high = mid
     return min((low, high), key=lambda w: abs(count_params(build, w) - target))
+
+
+def closest_integer(count: Callable[[int], int], low: int, high: int, target: int) -> int:
+    """The integer in [low, high] whose (non-decreasing) `count` is closest to `target`, by bisection."""
+    while high - low > 1:
+        mid = (low + high) // 2
+        if count(mid) < target:
+            low = mid
+        else:
+            high = mid
+    return min((low, high), key=lambda v: abs(count(v) - target))
+
+
+_RESHAPING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Flatten)
+
+
+def _keeps_shape(block: nn.Module) -> bool:
+    """Whether a stack of layers gives its input's shape back (so deleting it leaves the identity): no
+    pooling, flattening or stride, and as many outputs from its last weighted layer as inputs to its first."""
+    layers = [m for m in block.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    if not layers or any(isinstance(m, _RESHAPING) for m in block.modules()):
+        return False
+    if any(isinstance(m, nn.Conv2d) and m.stride != (1, 1) for m in layers):
+        return False
+    size_in = layers[0].in_channels if isinstance(layers[0], nn.Conv2d) else layers[0].in_features
+    size_out = layers[-1].out_channels if isinstance(layers[-1], nn.Conv2d) else layers[-1].out_features
+    return size_in == size_out
+
+
+def _marked(*blocks: nn.Module) -> nn.Sequential:
+    """The blocks as an nn.Sequential, each saying whether it changes the shape (`downsample`, as the
+    residual nets' blocks do); blocks that know it already keep theirs."""
+    for block in blocks:
+        if not hasattr(block, "downsample"):
+            block.downsample = not _keeps_shape(block)
+    return nn.Sequential(*blocks)
+
+
+class PadTo(nn.Module):
+    """Zero-pads inputs smaller than `size` x `size` to it, centred (LeNet-5 padded 28x28 MNIST to 32x32)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pad_h, pad_w = max(0, self.size - x.shape[-2]), max(0, self.size - x.shape[-1])
+        if pad_h or pad_w:
+            x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))
+        return x
 
 
 class LeNet5(nn.Module):
@@ -58,8 +110,8 @@ class LeNet5(nn.Module):
     def __init__(self, in_chans: int = 3, num_classes: int = 10, width: float = 1.0):
         super().__init__()
         c1, c2, f1, f2 = (_scaled(c, width) for c in (6, 16, 120, 84))
-        self.stem = nn.Identity()
-        self.blocks = nn.Sequential(
+        self.stem = PadTo(32)
+        self.blocks = _marked(
             nn.Sequential(nn.Conv2d(in_chans, c1, 5), nn.Tanh(), nn.AvgPool2d(2)),
             nn.Sequential(nn.Conv2d(c1, c2, 5), nn.Tanh(), nn.AvgPool2d(2)),
             nn.Sequential(nn.Flatten(), nn.Linear(c2 * 25, f1), nn.Tanh()),
@@ -67,11 +119,11 @@ class LeNet5(nn.Module):
         )
         self.head = nn.Linear(f2, num_classes)
 
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pad_h, pad_w = max(0, 32 - x.shape[-2]), max(0, 32 - x.shape[-1])
-        if pad_h or pad_w:
-            x = F.pad(x, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2))
-        return self.head(self.blocks(self.stem(x)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 class AlexNetCifar(nn.Module):
@@ -85,7 +137,7 @@ class AlexNetCifar(nn.Module):
         h = _scaled(hidden, width)
         pool = lambda: nn.MaxPool2d(2, ceil_mode=True)  # noqa: E731
         self.stem = nn.Identity()
-        self.blocks = nn.Sequential(
+        self.blocks = _marked(
             nn.Sequential(nn.Conv2d(in_chans, c[0], 5, padding=2), nn.ReLU(inplace=True), pool()),
             nn.Sequential(nn.Conv2d(c[0], c[1], 3, padding=1), nn.ReLU(inplace=True), pool()),
             nn.Sequential(nn.Conv2d(c[1], c[2], 3, padding=1), nn.ReLU(inplace=True)),
@@ -97,8 +149,11 @@ class AlexNetCifar(nn.Module):
         )
         self.head = nn.Linear(h, num_classes)
 
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.blocks(self.stem(x)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 def _conv_bn_relu(in_chs: int, out_chs: int, kernel: int) -> nn.Sequential:
@@ -119,6 +174,7 @@ class InceptionModule(nn.Module):
             nn.Sequential(nn.MaxPool2d(3, 1, 1), _conv_bn_relu(in_chs, pool_proj, 1)),
         ])
         self.out_chs = n1 + n3 + n5 + pool_proj
+        self.downsample = self.out_chs != in_chs  # deletable (into the identity) only where widths match
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([branch(x) for branch in self.branches], dim=1)
@@ -149,11 +205,14 @@ class Inception(nn.Module):
             module = InceptionModule(chans, *(_scaled(c, width) for c in item))
             blocks.append(module)
             chans = module.out_chs
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks = _marked(*blocks)
         self.head = nn.Linear(chans, num_classes)
 
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x.mean(dim=(2, 3)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
@@ -176,11 +235,19 @@ class VGG(nn.Module):
                                         *([nn.BatchNorm2d(out)] if batchnorm else []), nn.ReLU(inplace=True)))
             chans = out
         self.stem = nn.Identity()
-        self.blocks = nn.Sequential(*layers)
+        self.blocks = _marked(*layers)
         self.head = nn.Linear(chans, num_classes)
+        for m in self.modules():  # torchvision's VGG init: without BN, PyTorch's default stalls 16 layers
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x.mean(dim=(2, 3)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 class ResNeXtBlock(nn.Module):
@@ -195,8 +262,9 @@ class ResNeXtBlock(nn.Module):
             nn.Conv2d(inner, inner, 3, stride, 1, groups=cardinality, bias=False), nn.BatchNorm2d(inner),
             nn.ReLU(inplace=True),
             nn.Conv2d(inner, out_chs, 1, bias=False), nn.BatchNorm2d(out_chs))
-        self.shortcut = (nn.Identity() if stride == 1 and in_chs == out_chs else
-                         nn.Sequential(nn.Conv2d(in_chs, out_chs, 1, stride, bias=False), nn.BatchNorm2d(out_chs)))
+        self.downsample = stride != 1 or in_chs != out_chs
+        self.shortcut = (nn.Sequential(nn.Conv2d(in_chs, out_chs, 1, stride, bias=False), nn.BatchNorm2d(out_chs))
+                         if self.downsample else nn.Identity())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.relu(self.conv(x) + self.shortcut(x))
@@ -225,8 +293,11 @@ class ResNeXt(nn.Module):
         self.blocks = nn.Sequential(*blocks)
         self.head = nn.Linear(chans, num_classes)
 
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x.mean(dim=(2, 3)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 class DenseLayer(nn.Module):
@@ -237,9 +308,16 @@ class DenseLayer(nn.Module):
         self.conv = nn.Sequential(
             nn.BatchNorm2d(in_chs), nn.ReLU(inplace=True), nn.Conv2d(in_chs, 4 * growth, 1, bias=False),
             nn.BatchNorm2d(4 * growth), nn.ReLU(inplace=True), nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False))
+        self.growth = growth
+        self.downsample = False  # deleting it zeroes its k new channels (bypass), which keeps the shape
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([x, self.conv(x)], dim=1)
+
+    def bypass(self, x: torch.Tensor) -> torch.Tensor:
+        """The layer deleted: its input passed on, its own features zero (the next layers still see
+        every earlier layer's)."""
+        return torch.cat([x, x.new_zeros(x.shape[0], self.growth, *x.shape[2:])], dim=1)
 
 
 class DenseNetBC(nn.Module):
@@ -264,12 +342,15 @@ class DenseNetBC(nn.Module):
                 blocks.append(nn.Sequential(nn.BatchNorm2d(chans), nn.ReLU(inplace=True),
                                             nn.Conv2d(chans, out, 1, bias=False), nn.AvgPool2d(2)))
                 chans = out
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks = _marked(*blocks)
         self.final_act = nn.Sequential(nn.BatchNorm2d(chans), nn.ReLU(inplace=True))
         self.head = nn.Linear(chans, num_classes)
 
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.final_act(x).mean(dim=(2, 3)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.final_act(self.blocks(self.stem(x))).mean(dim=(2, 3)))
+        return self.forward_head(self.blocks(self.stem(x)))
 
 
 # Budget versions: the width each needs to hold ResNet-20's parameters (fitted once, on first use).
@@ -359,8 +440,8 @@ def resnext_budget_widths(cardinality: int, target: int = RESNET20_CIFAR_PARAMS)
         def params(d: int, w: int) -> int:
             return count_params(lambda _: ResNeXt(29, cardinality, d, w), 1.0)
 
-        d = min(range(1, 129), key=lambda d: abs(params(d, 16) - target))
-        w = min(range(8, 33), key=lambda w: abs(params(d, w) - target))
+        d = closest_integer(lambda d: params(d, 16), 1, 128, target)
+        w = closest_integer(lambda w: params(d, w), 8, 32, target)
         _BUDGET_WIDTHS[key] = (d, w)
     return _BUDGET_WIDTHS[key]
 

@@ -16,9 +16,14 @@ from torch import nn
 
 from .cifar_resnet import ZeroPadShortcut
 
+CACHE_BUDGET_BYTES = 512 * 2**20  # keep every block's input for the whole eval set only below this
+
 
 def bypass(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The block's output with its residual branch (or, for a plain block, all its layers) removed."""
+    """The block's output with its residual branch (or, for a plain block, all its layers) removed; a
+    block that says how it is deleted (a dense layer: its new features zero) does it its own way."""
+    if hasattr(block, "bypass"):
+        return block.bypass(x)
     if getattr(block, "shortcut", None) is not None:
         return block.shortcut(x)
     if not block.downsample:
@@ -121,3 +126,23 @@ def batch_statistics(model: nn.Module):
                 if tracked is not None:
                     m.num_batches_tracked.copy_(tracked)
             model.train(was_training)
+
+
+@torch.no_grad()
+def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int, order: Sequence[int] | None = None,
+               bypassed: Collection[int] = (), cache: list[torch.Tensor] | None = None) -> float:
+    """Test error of the lesioned model; `cache` (block_inputs of all of x) skips the intact prefix."""
+    if cache is not None:
+        return (forward_lesioned(model, None, order, bypassed, cache).argmax(1) != y).float().mean().item()
+    wrong = 0
+    for start in range(0, len(y), batch_size):
+        logits = forward_lesioned(model, x[start:start + batch_size], order, bypassed)
+        wrong += (logits.argmax(1) != y[start:start + batch_size]).sum().item()
+    return wrong / len(y)
+
+
+def prefix_cache(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor] | None:
+    """block_inputs of the whole eval set when it fits the budget (small data), else None."""
+    one = block_inputs(model, x[:1])
+    per_image = sum(t.numel() * t.element_size() for t in one)
+    return block_inputs(model, x) if per_image * len(x) <= CACHE_BUDGET_BYTES else None

@@ -8,6 +8,18 @@ CITATIONS = {
     "li2018": "H. Li, Z. Xu, G. Taylor, C. Studer, T. Goldstein. Visualizing the Loss Landscape of Neural Nets. "
               "NeurIPS 2018.",
     "nielsen": "M. Nielsen. Neural Networks and Deep Learning, ch. 5. Determination Press, 2015.",
+    "lecun1998": "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. Gradient-Based Learning Applied to Document "
+                 "Recognition. Proc. IEEE 86(11), 1998.",
+    "krizhevsky2012": "A. Krizhevsky, I. Sutskever, G. Hinton. ImageNet Classification with Deep Convolutional "
+                      "Neural Networks. NeurIPS 2012.",
+    "simonyan2015": "K. Simonyan, A. Zisserman. Very Deep Convolutional Networks for Large-Scale Image "
+                    "Recognition. ICLR 2015.",
+    "szegedy2015": "C. Szegedy, W. Liu, Y. Jia, P. Sermanet, S. Reed, D. Anguelov, D. Erhan, V. Vanhoucke, "
+                   "A. Rabinovich. Going Deeper with Convolutions. CVPR 2015.",
+    "xie2017": "S. Xie, R. Girshick, P. Dollár, Z. Tu, K. He. Aggregated Residual Transformations for Deep Neural "
+               "Networks. CVPR 2017.",
+    "huang2017": "G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger. Densely Connected Convolutional "
+                 "Networks. CVPR 2017.",
 }
 
 # He et al. 2016, Table 6: CIFAR-10 test error (%) of ResNets with option-A shortcuts.

@@ -10,29 +10,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ...models.surgery import block_inputs, deletable_blocks, forward_lesioned, forward_single_path, swappable_pairs
-
-CACHE_BUDGET_BYTES = 512 * 2**20  # keep every block's input for the whole eval set only below this
-
-
-@torch.no_grad()
-def error_rate(model, x, y, batch_size: int, order=None, bypassed=(), cache=None) -> float:
-    """Test error of the lesioned model; `cache` (block_inputs of all of x) skips the intact prefix."""
-    if cache is not None:
-        return (forward_lesioned(model, None, order, bypassed, cache).argmax(1) != y).float().mean().item()
-    wrong = 0
-    for start in range(0, len(y), batch_size):
-        logits = forward_lesioned(model, x[start:start + batch_size], order, bypassed)
-        wrong += (logits.argmax(1) != y[start:start + batch_size]).sum().item()
-    return wrong / len(y)
-
-
-def prefix_cache(model, x):
-    """block_inputs of the whole eval set when it fits the budget (small data), else None."""
-    one = block_inputs(model, x[:1])
-    per_image = sum(t.numel() * t.element_size() for t in one)
-    return block_inputs(model, x) if per_image * len(x) <= CACHE_BUDGET_BYTES else None
-
+from ...models.surgery import deletable_blocks, error_rate, forward_single_path, prefix_cache, swappable_pairs
 
 def kendall_tau(order: list[int]) -> float:
     """Kendall's tau between `order` and the identity order 0..n-1 (a permutation, so no ties)."""

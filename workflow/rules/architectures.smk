@@ -1,0 +1,83 @@
+# The architectures family: classic nets (LeNet-5 to DenseNet-BC) at one budget. One job per net trains
+# all its seeds in one process (as the variants do); one job measures every trained net side by side
+# (cost, block deletion), so their images/s come from the same process and moment.
+from resbench.families.architectures.plan import net_specs
+
+NET_RUNS = {spec["run_id"]: spec for spec in net_specs(config)}
+RUNS.update(NET_RUNS)
+# The runs of each net's job: its seeds.
+NET_JOBS = {name: [run for run, s in NET_RUNS.items() if s["arch"] == name] for name in config["architectures"]["nets"]}
+FAMILY_TABLES["architectures"] = ["net_runs", "net_epochs", "net_cost", "net_deletion", "net_bottleneck"] if NET_RUNS else []
+
+
+rule train_net:
+    input:
+        data=get_dataset_marker,
+    output:
+        summaries=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/summary.json", seed=config["architectures"]["seeds"]),
+        models=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/model.pt", seed=config["architectures"]["seeds"]),
+    log:
+        f"{LOGS}/architectures/{{net}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_net/{{net}}.tsv"
+    wildcard_constraints:
+        net=r"[a-z0-9_]+",
+    params:
+        runs=lambda wildcards: train_args(NET_JOBS[wildcards.net]),
+    threads: config["threads"]
+    resources:
+        mem_mb=get_train_mem_mb,
+        runtime=lambda wildcards: train_runtime_min(NET_JOBS[wildcards.net]),
+        gpu=get_train_gpus,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench train {params.runs} --threads {threads} > {log} 2>&1"
+
+
+rule aggregate_nets:
+    input:
+        summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in NET_RUNS],
+    output:
+        runs=f"{RESULTS}/architectures/runs.csv",
+        epochs=f"{RESULTS}/architectures/epochs.csv",
+        provenance=f"{RESULTS}/architectures/provenance.json",
+    log:
+        f"{LOGS}/architectures/aggregate.log",
+    params:
+        out_dir=lambda wildcards, output: Path(output.runs).parent,
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench aggregate {input.summaries} --out {params.out_dir} > {log} 2>&1"
+
+
+rule measure_nets:
+    input:
+        models=model_paths(NET_RUNS),
+    output:
+        cost=f"{RESULTS}/architectures/cost.csv",
+        deletion=f"{RESULTS}/architectures/deletion.csv",
+        bottleneck=f"{RESULTS}/architectures/bottleneck.json",
+    log:
+        f"{LOGS}/architectures/measure.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/measure_nets.tsv"
+    params:
+        batch=config["architectures"]["throughput_batch"],
+        rounds=config["architectures"]["throughput_rounds"],
+        device=config["device"],
+    threads: config["threads"]
+    resources:
+        mem_mb=get_train_mem_mb,
+        runtime=30,
+        gpu=get_train_gpus,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench architectures {input.models} --cost-out {output.cost} --deletion-out {output.deletion} "
+        "--bottleneck-out {output.bottleneck} --batch {params.batch} --rounds {params.rounds} "
+        "--device {params.device} --threads {threads} > {log} 2>&1"
