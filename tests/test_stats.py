@@ -49,6 +49,6 @@ def test_exceeds_false_positive_rate_is_at_most_alpha(n):
 
 
 def test_equivalence_false_positive_rate_at_the_margin_is_at_most_alpha():
-    draw = lambda rng: (rng.normal(0.02, 0.01, 5), rng.normal(0, 0.01, 5))  # a true change of exactly the margin
+    draw = lambda rng: (rng.normal(0.02, 0.01, 5), rng.normal(0, 0.01, 5))  # noqa: E731  (a true change of exactly the margin)
     decide = lambda ab: stats.verdict(stats.equivalent(*ab, margin=0.02))  # noqa: E731
     assert stats.rate(draw, decide, trials=2000) <= 0.06

@@ -135,7 +135,7 @@ def test_lesion_across_families_verdicts():
     assert claim["verdict"] == "reproduced", claim["sentence"]
     assert claim["evidence"]["skipped"] == {"alexnet": "did not train"}  # an untrained net says nothing
     mild = lesion_across_families_claim(_deletion({"resnet20": (0.03, small), "vgg16_bn": (0.04, [0.05, 0.06, 0.04])}))
-    assert mild["verdict"] == "not_reproduced" and "vgg16_bn breaks" in mild["sentence"]
+    assert mild["verdict"] == "not_reproduced" and "VGG-16 + BN breaks" in mild["sentence"]
     fragile = lesion_across_families_claim(_deletion({"resnet20": (0.03, [0.08, 0.1, 0.09]),
                                                       "vgg16_bn": (0.04, [0.5, 0.6, 0.55])}))
     assert fragile["verdict"] == "not_reproduced"

@@ -61,8 +61,8 @@ def cardinality_claim(runs: pd.DataFrame, cost: pd.DataFrame | None) -> dict:
     d = stats.exceeds(errors[base], errors[top], MIN_EFFECT)
     verdict = stats.verdict(d)
     trend = ", ".join(f"C={c} {fmt_pct(means[n])}" for c, n in sweep)
-    sentence = (f"{HEADS[verdict]}: mean test error over {len(errors[base])} seeds {trend}; C = {sweep[-1][0]} vs C = 1: "
-                f"{fmt_points(means[base] - means[top])} lower (interval {fmt_points(d.low)} to {fmt_points(d.high)}; "
+    sentence = (f"{HEADS[verdict]}: mean test error over {len(errors[base])} seeds {trend}; the gain of C = {sweep[-1][0]} "
+                f"over C = 1 is {fmt_points(means[base] - means[top])} (interval {fmt_points(d.low)} to {fmt_points(d.high)}; "
                 f"needed: at least {fmt_points(MIN_EFFECT)}, significant at 5%), parameters and multiply-adds within "
                 f"{max(abs(v) for g in gaps.values() for v in g.values()):.1%} of C = 1's.")
     evidence["test"] = d.evidence()
@@ -93,8 +93,8 @@ def deletion_damage(deletion: pd.DataFrame) -> pd.DataFrame:
 def _deletion_parts(values: dict[str, np.ndarray], with_paths: list[str], without: list[str]) -> dict[str, stats.Decision]:
     """Every identity-path net under the bound; every other net above the pooled identity-path nets by the margin."""
     pooled = np.concatenate([values[n] for n in with_paths])
-    parts = {f"{n} loses little": stats.below(values[n], ONE_BLOCK_BOUND) for n in with_paths}
-    parts.update({f"{n} breaks": stats.exceeds(values[n], pooled, BREAK_MARGIN) for n in without})
+    parts = {f"{NETS[n]['label']} loses little": stats.below(values[n], ONE_BLOCK_BOUND) for n in with_paths}
+    parts.update({f"{NETS[n]['label']} breaks": stats.exceeds(values[n], pooled, BREAK_MARGIN) for n in without})
     return parts
 
 
@@ -141,8 +141,8 @@ def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
     nulls = [{**alternative, n: ONE_BLOCK_BOUND} for n in with_paths] + [{**alternative, n: 0.0} for n in without]
     decide = lambda g: stats.verdict(*_deletion_parts(g, with_paths, without).values())  # noqa: E731
     calibration = stats.calibrate(values, decide, nulls, alternative, MIN_SPREAD, trials=500)
-    n_break = sum(parts[f"{n} breaks"].holds is True for n in without)
-    n_little = sum(parts[f"{n} loses little"].holds is True for n in with_paths)
+    n_break = sum(d.holds is True for k, d in parts.items() if k.endswith(" breaks"))
+    n_little = sum(d.holds is True for k, d in parts.items() if k.endswith(" loses little"))
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"{n_little}/{len(with_paths)} identity-path nets lose little; {n_break}/{len(without)} others break"}
     return with_calibration(out, calibration, "no damage with identity paths and twice the margin without")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ... import stats
 from .catalog import NETS
-from .claims import bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim
+from .claims import TRAINED, bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
@@ -27,7 +27,7 @@ def _interval(values: np.ndarray) -> tuple[float, float]:
     if n < 2:
         return math.nan, math.nan
     half = stats._t_ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n)
-    return values.mean() - half, values.mean() + half
+    return max(0.0, values.mean() - half), values.mean() + half  # an error rate is never negative
 
 
 def net_table(runs: pd.DataFrame, cost: pd.DataFrame | None, deletion: pd.DataFrame | None) -> pd.DataFrame:
@@ -54,6 +54,9 @@ def net_table(runs: pd.DataFrame, cost: pd.DataFrame | None, deletion: pd.DataFr
             row.update({"deleted": int(d["deleted"].iloc[0]), "n_blocks": int(d["n_blocks"].iloc[0]),
                         "median_rise": float(d["median_rise"].mean()), "worst_rise": float(d["worst_rise"].mean())})
         rows.append(row)
+    refs = iter(range(1, len(rows) + 1))
+    for row in rows:  # the published numbers' footnote marks, in table order
+        row["published_ref"] = next(refs) if row["published"] else None
     return pd.DataFrame(rows)
 
 
@@ -61,15 +64,15 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     runs = tables.get("net_runs")
     if runs is None or not len(runs):
         return None
-    from .figures import cardinality_sweep, deletion_damage_plot, error_vs_cost, net_training_curves
+    from .figures import error_vs_cost, net_training_curves, sweep_and_deletion
 
     cost, deletion = tables.get("net_cost"), tables.get("net_deletion")
     table = net_table(runs, cost, deletion)
     if cost is not None:
         save(error_vs_cost(table), "net_error_vs_cost")
-    save(cardinality_sweep(runs, cost), "net_cardinality")
-    if deletion is not None and len(deletion):
-        save(deletion_damage_plot(deletion_damage(deletion)), "net_deletion")
+    damage = deletion_damage(deletion) if deletion is not None and len(deletion) else None
+    trained = {r["net"]: r["test_mean"] < TRAINED for r in table.to_dict(orient="records")}
+    save(sweep_and_deletion(runs, cost, damage, trained), "net_sweep_and_deletion")
     save(net_training_curves(tables["net_epochs"]), "net_training_curves")
     block = config["architectures"]
     lrs = {NETS[n]["label"]: NETS[n]["lr"] for n in table["net"] if NETS[n]["lr"] is not None}

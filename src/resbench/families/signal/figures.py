@@ -34,7 +34,7 @@ def nielsen(speeds: pd.DataFrame, mlp: pd.DataFrame):
         for g_idx, n in enumerate(depths):
             g = kind[kind["layers"] == n].sort_values("layer")
             offsets = (np.arange(len(g)) - (len(g) - 1) / 2) * width
-            ax.bar(g_idx + offsets, g["speed"], width=width * 0.95, color=[shades[int(l) - 1] for l in g["layer"]])
+            ax.bar(g_idx + offsets, g["speed"], width=width * 0.95, color=[shades[int(layer) - 1] for layer in g["layer"]])
         ax.set_yscale("log")
         ax.set_ylim(bottom, top)
         ax.set_xticks(range(len(depths)), [f"{n} hidden" for n in depths])
