@@ -4,12 +4,15 @@ For each depth, first the straightforward reference loop (uint8 images through a
 with torchvision's RandomCrop(32, 4) + RandomHorizontalFlip + ToTensor + Normalize, fp32 NCHW model),
 then resbench's step (device-resident tensors, the same augmentation as tensor ops) in the
 configurations the fast path chooses between: fp32 NCHW, channels_last, AMP + channels_last on a GPU,
-optionally torch.compile. Prints images/s, the ratio to the reference loop, and peak GPU memory.
+optionally torch.compile (default mode, and "reduce-overhead": CUDA graphs); with `--fuse K`, K seeds
+trained one at a time against K seeds fused into one vmapped model (resbench.train.fused), as
+aggregate images/s. Prints images/s, the ratio to the reference loop, and peak GPU memory.
 Same model, batch and optimizer everywhere. Ratios, not seconds, are the result: this machine's
 speed drifts. `--profile` prints where resbench's CPU step spends its time.
 
     python benchmarks/train_throughput.py --depths 20 56 --steps 20
     python benchmarks/train_throughput.py --depths 20 --profile
+    python benchmarks/train_throughput.py --depths 20 110 --fuse 5
 """
 from __future__ import annotations
 
@@ -23,13 +26,16 @@ import torch.nn.functional as F
 from resbench.data import augment_batch
 from resbench.models import create_model
 from resbench.train.device import amp_dtype, select_device
+from resbench.train.fused import FusedModels, fused_loss
 
 
-def measure(depth: int, device, amp, channels_last: bool, compile_model: bool, steps: int, batch: int) -> dict:
+def measure(depth: int, device, amp, channels_last: bool, compile_model, steps: int, batch: int) -> dict:
+    """resbench's step; compile_model: False, True (default mode) or a torch.compile mode name."""
     torch.manual_seed(0)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     model = create_model("resnet", depth).to(device, memory_format=fmt)
-    step_model = torch.compile(model) if compile_model else model
+    mode = compile_model if isinstance(compile_model, str) else None
+    step_model = torch.compile(model, mode=mode) if compile_model else model
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     x = torch.randn(batch * 4, 3, 32, 32, device=device)
     y = torch.randint(0, 10, (batch * 4,), device=device)
@@ -58,6 +64,43 @@ def measure(depth: int, device, amp, channels_last: bool, compile_model: bool, s
     seconds = time.perf_counter() - t0
     peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else float("nan")
     return {"images_per_second": steps * batch / seconds, "peak_mb": peak}
+
+
+def measure_fused(depth: int, device, amp, k: int, steps: int, batch: int) -> dict:
+    """k seeds as one fused model (each copy its own batch of `batch` images); aggregate images/s."""
+    models = []
+    for seed in range(k):
+        torch.manual_seed(seed)
+        models.append(create_model("resnet", depth))
+    model = FusedModels(models).to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    x = torch.randn(4, k, batch, 3, 32, 32, device=device)
+    y = torch.randint(0, 10, (4, k, batch), device=device)
+    gens = [torch.Generator().manual_seed(seed) for seed in range(k)]
+    alive = torch.ones(k, dtype=torch.bool, device=device)
+    autocast = (lambda: torch.autocast(device.type, dtype=amp)) if amp else nullcontext
+
+    def step(i):
+        xb = torch.stack([augment_batch(x[i % 4, j], gens[j]) for j in range(k)])
+        with autocast():
+            loss, _ = fused_loss(model(xb), y[i % 4], alive)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    for i in range(5):
+        step(i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    t0 = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - t0
+    peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else float("nan")
+    return {"images_per_second": k * steps * batch / seconds, "peak_mb": peak}
 
 
 def measure_reference(depth: int, device, steps: int, batch: int, workers: int) -> dict:
@@ -137,6 +180,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers of the reference loop")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     parser.add_argument("--profile", action="store_true", help="print a profile of resbench's step and stop")
+    parser.add_argument("--fuse", type=int, default=0, metavar="K",
+                        help="also train K seeds fused into one model (aggregate images/s; one seed at a time is "
+                             "the fp32 row, which is what K separate runs get each)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -148,6 +194,7 @@ def main() -> None:
         variants.append((f"{str(fast_amp).replace('torch.', '')} + channels_last", fast_amp, True, False))
         if args.compile:
             variants.append(("... + torch.compile", fast_amp, True, True))
+            variants.append(("... + CUDA graphs (reduce-overhead)", fast_amp, True, "reduce-overhead"))
     if args.profile:
         profile_step(args.depths[0], device, args.batch)
         return
@@ -162,6 +209,11 @@ def main() -> None:
             r = measure(depth, device, amp, cl, comp, args.steps, args.batch)
             print(f"{depth:>5}  {'resbench ' + name:<40} {r['images_per_second']:>9.0f} "
                   f"{r['images_per_second'] / base:>6.2f} {r['peak_mb']:>8.0f}", flush=True)
+        for amp in ([None, fast_amp] if device.type == "cuda" else [None]) if args.fuse else []:
+            r = measure_fused(depth, device, amp, args.fuse, args.steps, args.batch)
+            name = f"resbench {args.fuse} seeds fused, {str(amp).replace('torch.', '') if amp else 'fp32'}"
+            print(f"{depth:>5}  {name:<40} {r['images_per_second']:>9.0f} {r['images_per_second'] / base:>6.2f} "
+                  f"{r['peak_mb']:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":
