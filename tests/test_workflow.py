@@ -123,7 +123,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
     snakefile = copy_workflow(tmp_path / "repo")
     work = tmp_path / "work"
     work.mkdir()
-    config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300},
+    config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300}, "fuse_seeds": "on",
               "report": {"title": f"Tiny {HOSTILE} run", "author": HOSTILE},
               "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
@@ -142,6 +142,8 @@ def test_tiny_workflow_end_to_end(tmp_path):
 
     runs = (work / "results/tiny/depth/runs.csv").read_text().splitlines()
     assert len(runs) == 1 + 10  # header + 2 archs x 2 depths x 2 seeds + resnet_sd at depth 14 x 2 seeds
+    fused = json.loads((work / "results/tiny/runs/plain8_s1/provenance.json").read_text())["fused_seeds"]
+    assert fused == 2  # fuse_seeds: on trained each job's two seeds as one model
     claims = {c["id"]: c for c in json.loads((work / "reports/tiny/claims.json").read_text())["claims"]}
     assert {c["section"] for c in claims.values()} <= {f.name for f in FAMILIES}  # every claim has its family's section
     assert len(claims) >= len(FAMILIES) and "degradation" in claims and "stochastic_depth" in claims

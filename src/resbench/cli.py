@@ -41,40 +41,55 @@ def _runs_from_args(args) -> list[tuple[dict, Path]]:
 
 
 def cmd_train(args) -> None:
+    from .families import FAMILIES
     from .train import checkpoint
+    from .train.device import select_device
     from .train.loop import RESUME_FILE
 
     runs = _runs_from_args(args)
-    for spec, out in runs:  # several runs share one process start (~5 s on a small CPU)
-        train_one(spec, out, args.threads)
+    specs = [spec for spec, _ in runs]
+    wanted = {name for spec in specs for name in spec.get("probes", {})}  # what enabled families measure in training
+    probes = {p.name: import_attr(p.factory) for f in FAMILIES for p in f.probes if p.name in wanted}
+    from .train.fused_loop import fusable, fuse_wanted
+
+    if fusable(specs) and fuse_wanted(args.fuse, select_device(specs[0]["device"])):
+        from .train.fused_loop import train_fused
+
+        t0 = time.perf_counter()
+        results = train_fused(specs, [out for _, out in runs], threads=args.threads, probes=probes)
+        wall = time.perf_counter() - t0
+        for (spec, out), result in zip(runs, results):
+            write_run(spec, out, result, wall, args.threads)
+    else:
+        from .train.loop import train_run
+
+        for spec, out in runs:  # several runs share one process start (~5 s on a small CPU)
+            t0 = time.perf_counter()
+            result = train_run(spec, out, threads=args.threads, probes=probes)
+            write_run(spec, out, result, time.perf_counter() - t0, args.threads)
     # Resume states go only when every run of this job is done: a job killed while training its
     # third seed resumes the first two at their last epoch instead of training them again.
     for _, out in runs:
         checkpoint.remove(out / RESUME_FILE)
 
 
-def train_one(spec: dict, out: Path, threads: int) -> None:
-    from .families import FAMILIES
+def write_run(spec: dict, out: Path, result: dict, wall: float, threads: int) -> None:
+    """One run's files from its training result: model.pt, metrics.csv, probe tables, provenance.json,
+    summary.json (`wall`: the seconds of the process that trained it, shared by fused seeds)."""
     from .results import provenance, write_json_atomic, write_table_atomic
     from .results.tables import probe_table, run_tables
     from .train import checkpoint
-    from .train.loop import train_run
 
-    wanted = spec.get("probes", {})  # measurements the enabled families take during training
-    probes = {p.name: import_attr(p.factory) for f in FAMILIES for p in f.probes if p.name in wanted}
-    t0 = time.perf_counter()
-    result = train_run(spec, out, threads=threads, probes=probes)
-    wall = time.perf_counter() - t0
     prov = {**provenance(), "dataset_verified": spec["dataset"]["name"] == "digits" or spec["dataset"].get("verify", True),
             "wall_seconds": wall, "device": result["device"], "threads": threads,
             "amp": result["amp"], "channels_last": result["channels_last"], "eval_batch_size": result["eval_batch_size"],
-            "peak_memory_mb": result["peak_memory_mb"]}
+            "peak_memory_mb": result["peak_memory_mb"], "fused_seeds": result.get("fused_seeds", 1)}
     epochs, summary = run_tables(spec, result, prov)
     checkpoint.save_atomic({"spec_json": json.dumps(spec), "model_name": result["model_name"],
                             "model_kwargs": json.dumps(result["model_kwargs"]), "model": result["state_dict"],
                             "status": result["status"]}, out / "model.pt")
     write_table_atomic(epochs, out / "metrics.csv")
-    for name in wanted:
+    for name in spec.get("probes", {}):
         write_table_atomic(probe_table(spec, result["probes"].get(name, []), prov), out / f"{name}.csv")
     write_json_atomic(prov, out / "provenance.json")
     write_json_atomic(summary, out / "summary.json")
@@ -241,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", action="append", required=True, help="run directory (one per --spec)")
     p.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
+    p.add_argument("--fuse", choices=["auto", "on", "off"], default="auto",
+                   help="train the seeds of one recipe given together as one fused model (resbench.train.fused): "
+                        "auto = on a GPU only (default %(default)s)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("aggregate", help="collect run summaries and metrics into tidy tables",

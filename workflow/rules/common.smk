@@ -35,6 +35,9 @@ REPORT_SOURCES = sorted(
 # Tables each family's rule file says this profile makes (family -> table keys), filled by the
 # included rule files; the report reads every one of them.
 FAMILY_TABLES = {}
+# `--fuse` only where the profile overrides `fuse_seeds: auto` (the CLI's default), so the training
+# rules' commands, and with them Snakemake's rerun triggers, stay as they were.
+FUSE_FLAG = "" if config["fuse_seeds"] == "auto" else f" --fuse {config['fuse_seeds']}"
 # The grid's architectures as a wildcard pattern (longest first: resnet_sd before resnet).
 ARCH_PATTERN = "|".join(sorted(config["model"]["archs"], key=len, reverse=True))
 

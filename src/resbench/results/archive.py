@@ -25,7 +25,7 @@ DEFAULT_ROOT = Path("archive")
 
 
 # Keys that change how results look or run, never what they are.
-PRESENTATION_KEYS = ("report", "threads", "group_seeds")
+PRESENTATION_KEYS = ("report", "threads", "group_seeds", "fuse_seeds")
 
 
 def data_fingerprint(dataset: dict) -> dict:

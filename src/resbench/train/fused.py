@@ -104,3 +104,49 @@ def fused_loss(logits: torch.Tensor, targets: torch.Tensor, alive: torch.Tensor,
                                label_smoothing=label_smoothing).view(k, b).mean(1)
     total = torch.where(alive, per_copy, torch.zeros_like(per_copy)).sum()
     return total, per_copy.detach()
+
+
+@torch.no_grad()
+def evaluate_fused(fused: FusedModels, x: torch.Tensor, y: torch.Tensor, batch_size: int,
+                   autocast) -> list[tuple[float, float]]:
+    """Each copy's mean cross-entropy and error rate on one (x, y) (eval mode), in one pass per batch."""
+    if len(y) == 0:
+        return [(float("nan"), float("nan"))] * fused.k
+    fused.eval()
+    loss_sum = torch.zeros(fused.k, device=x.device)
+    wrong = torch.zeros(fused.k, device=x.device)
+    for start in range(0, len(y), batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with autocast():
+            logits = fused(xb, shared=True).float()
+        k, b, c = logits.shape
+        loss_sum += F.cross_entropy(logits.reshape(k * b, c), yb.repeat(k), reduction="none").view(k, b).sum(1)
+        wrong += (logits.argmax(-1) != yb).sum(1)
+    return [(loss_sum[i].item() / len(y), wrong[i].item() / len(y)) for i in range(fused.k)]
+
+
+def stacked_momentum(fused: FusedModels, states: list[dict | None]) -> dict[str, torch.Tensor] | None:
+    """The fused optimizer's momentum buffers from each copy's own SGD state_dict (None: no step
+    taken yet, which is a zero buffer for SGD without dampening)."""
+    if all(s is None or not s.get("state") for s in states):
+        return None
+    params, _ = fused._state()
+    out = {}
+    for j, name in enumerate(fused.param_names):
+        bufs = [(s["state"].get(j, {}).get("momentum_buffer") if s else None) for s in states]
+        out[name] = torch.stack([b.to(params[name].device) if b is not None else torch.zeros_like(params[name][i])
+                                 for i, b in enumerate(bufs)])
+    return out
+
+
+def copy_optimizer_state(fused: FusedModels, optimizer: torch.optim.Optimizer, i: int) -> dict:
+    """Copy i's part of the fused SGD state as the state_dict its own SGD would have (so a seed
+    resumes fused or alone alike)."""
+    params, _ = fused._state()
+    group = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
+    state = {}
+    for j, name in enumerate(fused.param_names):
+        buf = optimizer.state.get(params[name], {}).get("momentum_buffer")
+        if buf is not None:
+            state[j] = {"momentum_buffer": buf[i].clone()}
+    return {"state": state, "param_groups": [{**group, "params": list(range(len(fused.param_names)))}]}

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import timm
@@ -50,6 +51,40 @@ def _progress(epochs: int, start: int, label: str):
     return tqdm(total=epochs, initial=start, desc=label, unit="epoch", leave=False)
 
 
+@dataclass
+class Setup:
+    """What every run of one spec shares before its first step: device and its fast-path choices, the
+    evaluation batch, and the data on the device."""
+    device: torch.device
+    amp: torch.dtype | None
+    autocast: Callable
+    eval_batch: int
+    channels_last: bool
+    memory_format: torch.memory_format
+    data: object
+
+    @classmethod
+    def of(cls, spec: dict, threads: int) -> Setup:
+        train = spec["train"]
+        torch.set_num_threads(threads)
+        device = select_device(spec["device"])
+        configure_determinism(spec["deterministic"], device)
+        amp = amp_dtype(train["amp"], device)
+        channels_last = use_channels_last(train["channels_last"], device)
+        return cls(device, amp, (lambda: torch.autocast(device.type, dtype=amp)) if amp else nullcontext,
+                   eval_batch_size(train["eval_batch_size"], device), channels_last,
+                   torch.channels_last if channels_last else torch.contiguous_format,
+                   load_splits(spec["dataset"]).to(device))
+
+    def facts(self) -> dict:
+        """The run facts every result carries."""
+        return {"device": describe(self.device), "amp": str(self.amp).replace("torch.", "") if self.amp else "off",
+                "eval_batch_size": self.eval_batch, "channels_last": self.channels_last,
+                "peak_memory_mb": (torch.cuda.max_memory_allocated(self.device) / 2**20
+                                   if self.device.type == "cuda" else None),
+                "split_sizes": self.data.sizes()}
+
+
 def train_run(
     spec: dict,
     out_dir: str | Path,
@@ -69,16 +104,9 @@ def train_run(
     """
     out_dir = Path(out_dir)
     train = spec["train"]
-    torch.set_num_threads(threads)
-    device = select_device(spec["device"])
-    configure_determinism(spec["deterministic"], device)
-    amp = amp_dtype(train["amp"], device)
-    autocast = (lambda: torch.autocast(device.type, dtype=amp)) if amp else nullcontext
-    eval_batch = eval_batch_size(train["eval_batch_size"], device)
-    channels_last = use_channels_last(train["channels_last"], device)
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
-
-    data = load_splits(spec["dataset"]).to(device)
+    setup = Setup.of(spec, threads)
+    device, amp, autocast, eval_batch, data = setup.device, setup.amp, setup.autocast, setup.eval_batch, setup.data
+    memory_format = setup.memory_format
     torch.manual_seed(spec["seed"])
     model_name, model_kwargs = model_entry(spec, data.in_chans, data.num_classes)
     model = timm.create_model(model_name, **model_kwargs)
@@ -183,10 +211,6 @@ def train_run(
         "probes": probe_rows,
         "status": status,
         "params": count_parameters(model),
-        "device": describe(device),
-        "amp": str(amp).replace("torch.", "") if amp else "off", "eval_batch_size": eval_batch,
-        "channels_last": channels_last,
-        "peak_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None,
-        "split_sizes": data.sizes(),
+        **setup.facts(),
         "resume_path": resume_path,
     }
