@@ -8,7 +8,9 @@ batch 128), side by side in one process on the same points, interleaved.
 
 `cifar` is CIFAR-shaped (32x32x3 uint8 images through PIL, ToTensor and Normalize per image, as
 torchvision's CIFAR10 gives them); `digits` is the embedded default. Prints seconds per point for
-both and the ratio; both must give the same losses (asserted).
+both and the ratio; both must give the same losses (asserted). A fourth row evaluates each grid row's
+points as one fused model (`surface_rows(fuse=True)`, the GPU default): `--device cuda` runs resbench's
+rows on the GPU, where fused against one point per pass is the ratio that matters.
 """
 from __future__ import annotations
 
@@ -79,6 +81,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--subset", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="where resbench's rows run (the reference stays on CPU)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.data == "cifar":
@@ -91,19 +94,24 @@ def main() -> None:
     model = create_model("resnet", args.depth, in_chans=chans).eval()
     d1, d2 = (filter_normalized_direction(model, s) for s in (0, 1))
     center = [p.detach().clone() for p in model.parameters()]
-    fast_model, fast_x = fast_layout(copy.deepcopy(model), x)  # what `resbench landscape` evaluates
+    fast_model, fast_x = fast_layout(copy.deepcopy(model).to(args.device), x.to(args.device))  # what `resbench landscape` evaluates
+    dev_dirs = [[t.to(args.device) for t in d] for d in (d1, d2)]
+    y_dev = y.to(args.device)
     side = max(2, round(args.points ** 0.5))  # a side x side grid, evaluated row by row as a chunk does
     axis = np.linspace(-1, 1, side)
     names = ("reference (fresh model + load + DataLoader)", "resbench, BatchNorm unfolded",
-             "resbench (in place, channels_last, folded)")
+             "resbench (in place, channels_last, folded)", "resbench, a grid row per pass (fused)")
     times = dict.fromkeys(names, 0.0)
     for i in range(side):  # interleaved row by row, so drift hits all alike
         t = time.perf_counter()
         naive = [naive_point(model, center, d1, d2, axis[i], beta, loader) for beta in axis]
         times[names[0]] += time.perf_counter() - t
-        for name, fold in ((names[1], False), (names[2], True)):
+        for name, fold, fuse in ((names[1], False, False), (names[2], True, False), (names[3], False, True)):
             t = time.perf_counter()
-            ours = [r["loss"] for r in surface_rows(fast_model, fast_x, y, (d1, d2), axis, axis, rows=[i], fold=fold)]
+            ours = [r["loss"] for r in surface_rows(fast_model, fast_x, y_dev, dev_dirs, axis, axis, rows=[i], fold=fold,
+                                                    fuse=fuse)]
+            if args.device != "cpu":
+                torch.cuda.synchronize()
             times[name] += time.perf_counter() - t
             assert np.allclose(naive, ours, rtol=1e-4, atol=1e-4), (naive, ours)
     args.points = side * side
@@ -111,8 +119,9 @@ def main() -> None:
           f"{args.threads} thread(s), evaluation batch {eval_batch_size(None, x.device)}")
     for name, seconds in times.items():
         print(f"  {name:<44} {seconds / args.points:7.3f} s per point")
-    naive_s, unfolded_s, ours_s = times.values()
-    print(f"  speed-up over the reference: {naive_s / ours_s:.2f}x (folding alone: {unfolded_s / ours_s:.2f}x)")
+    naive_s, unfolded_s, ours_s, fused_s = times.values()
+    print(f"  speed-up over the reference: {naive_s / ours_s:.2f}x (folding alone: {unfolded_s / ours_s:.2f}x); "
+          f"a row per pass vs a point per pass (unfolded): {unfolded_s / fused_s:.2f}x")
 
 if __name__ == "__main__":
     main()

@@ -221,3 +221,19 @@ def test_folded_batchnorm_gives_the_models_outputs_as_its_weights_move(name):
     assert any(n.target.startswith("folded_") for n in calls)  # something was folded
     bn_left = sum(isinstance(modules[n.target], torch.nn.BatchNorm2d) for n in calls)
     assert bn_left < sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+
+
+def test_fused_rows_give_the_per_point_surface():
+    """A row's points evaluated as one fused model (the GPU path) match one point per pass to float
+    rounding (grouped instead of single convolutions), and the weights are untouched."""
+    model = trained_like(depth=8)
+    x, y = data()
+    before = [p.detach().clone() for p in model.parameters()]
+    directions = [filter_normalized_direction(model, s) for s in (0, 1)]
+    axis = grid_axis(5, 1.0)
+    single = surface_rows(model, x, y, directions, axis, axis, rows=[0, 3], fuse=False)
+    fused = surface_rows(model, x, y, directions, axis, axis, rows=[0, 3], fuse=True)
+    assert [(r["i"], r["j"]) for r in fused] == [(r["i"], r["j"]) for r in single]
+    for a, b in zip(single, fused):
+        assert abs(a["loss"] - b["loss"]) < 1e-5 * max(1.0, a["loss"]) and abs(a["error"] - b["error"]) <= 1 / len(y)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))

@@ -32,7 +32,7 @@ rule train_net:
     conda:
         "../../envs/resbench.yaml"
     shell:
-        "resbench train {params.runs} --threads {threads}" + FUSE_FLAG + " > {log} 2>&1"
+        f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
 
 rule aggregate_nets:

@@ -34,7 +34,7 @@ if config["group_seeds"]:
         conda:
             "../../envs/resbench.yaml"
         shell:
-            "resbench train {params.runs} --threads {threads}" + FUSE_FLAG + " > {log} 2>&1"
+            f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
 else:
 
@@ -60,7 +60,7 @@ else:
         conda:
             "../../envs/resbench.yaml"
         shell:
-            "resbench train {params.runs} --threads {threads}" + FUSE_FLAG + " > {log} 2>&1"
+            f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
 
 rule aggregate:

@@ -3,13 +3,14 @@ evaluated in place (no model copies), and the Hessian's extreme eigenvalues at t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ...train.device import use_channels_last
+from ...train.device import eval_batch_size, use_channels_last
+from ...train.fused import FusedModels, evaluate_fused
 from ...trained import evaluate, loss_and_error  # noqa: F401  (re-exported)
 from .fold import fold_batchnorm
 
@@ -50,18 +51,47 @@ def fast_layout(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.nn.Modul
 
 
 @torch.no_grad()
+def fused_row(model, x, y, directions: Sequence[list[torch.Tensor]], alpha: float,
+              betas: np.ndarray) -> list[tuple[float, float]]:
+    """(loss, error) at theta* + alpha*d1 + beta*d2 for every beta of one grid row in one pass per
+    batch: the row's points as the copies of one fused model (resbench.train.fused; eval mode, the
+    trained BatchNorm statistics shared), so each kernel launch evaluates the whole row."""
+    fused = FusedModels([model] * len(betas)).eval()
+    params, _ = fused._state()
+    d1, d2 = directions
+    beta = torch.as_tensor(np.asarray(betas, dtype=np.float32), device=x.device)
+    with torch.no_grad():
+        for (name, p), a, b in zip(model.named_parameters(), d1, d2):
+            params[name].copy_(p + alpha * a + beta.view(-1, *[1] * p.dim()) * b)
+    return evaluate_fused(fused, x, y, eval_batch_size(None, x.device), nullcontext)
+
+
 def surface_rows(model, x, y, directions: Sequence[list[torch.Tensor]], alphas: np.ndarray, betas: np.ndarray,
                  rows: Sequence[int], on_row: Callable[[int, list[dict]], None] | None = None,
-                 fold: bool | None = None) -> list[dict]:
+                 fold: bool | None = None, fuse: bool | None = None) -> list[dict]:
     """Loss and error at theta* + alpha*d1 + beta*d2 for every (alphas[i], beta), i in `rows`.
 
     The parameters are overwritten in place point by point and restored at the end; the model stays
     in eval mode with its trained BatchNorm statistics. `on_row(i, row_records)` is called after each
     row (for atomic per-row writes and resume). `fold` evaluates a copy with BatchNorm folded into the
     convolutions (same losses to float rounding); None folds for images of 16 pixels or more, where
-    it pays (benchmarks/landscape_speed.py: 1.21x at 32x32, 0.96x at 8x8 on a 2-core CPU).
+    it pays (benchmarks/landscape_speed.py: 1.21x at 32x32, 0.96x at 8x8 on a 2-core CPU). `fuse`
+    evaluates each row's points in one pass (`fused_row`); None fuses on a GPU, where one point per
+    pass leaves it waiting on kernel launches.
     """
     model.eval()
+    if fuse is None:
+        fuse = x.device.type == "cuda"
+    if fuse:
+        out = []
+        for i in rows:
+            alpha = float(alphas[i])
+            records = [{"i": i, "j": j, "alpha": alpha, "beta": float(beta), "loss": loss, "error": error}
+                       for j, (beta, (loss, error)) in enumerate(zip(betas, fused_row(model, x, y, directions, alpha, betas)))]
+            if on_row is not None:
+                on_row(i, records)
+            out += records
+        return out
     if fold is None:
         fold = x.dim() == 4 and x.shape[-1] >= FOLD_MIN_SIZE
     folded = fold_batchnorm(model) if fold else None
