@@ -22,6 +22,11 @@ def _specs(config, arch="resnet", seeds=(0, 1, 2)):
 def test_which_runs_fuse(tiny_config):
     import torch
 
+    from resbench.config import ConfigError, validate_config
+
+    with pytest.raises(ConfigError, match="fuse_seeds.*group_seeds"):
+        validate_config({"fuse_seeds": "on", "group_seeds": False})
+
     specs = _specs(tiny_config)
     assert fusable(specs) and not fusable(specs[:1])
     assert not fusable([specs[0], run_spec(tiny_config, "plain", 8, 1)])  # another net

@@ -15,3 +15,6 @@ def check(config: dict) -> None:
             )
     check_against_grid("model.stochastic_depth_depths", config["model"]["stochastic_depth_depths"], "model.depths",
                        config["model"]["depths"])
+    if config["fuse_seeds"] == "on" and not config["group_seeds"]:
+        raise ConfigError("config key 'fuse_seeds' is 'on' but group_seeds is false: only the seeds one job trains "
+                          "can be fused; set group_seeds: true (one job per arch and depth) or fuse_seeds: auto")
