@@ -29,6 +29,24 @@ from resbench.train.device import amp_dtype, select_device
 from resbench.train.fused import FusedModels, fused_loss
 
 
+def timed_steps(step, device, steps: int, images: int, warmup: int = 5) -> dict:
+    """Images/s of `steps` calls of step(i) after `warmup` (first-call allocation, compilation), and
+    the peak GPU memory of the timed part."""
+    for i in range(warmup):
+        step(i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    t0 = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - t0
+    peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else float("nan")
+    return {"images_per_second": images / seconds, "peak_mb": peak}
+
+
 def measure(depth: int, device, amp, channels_last: bool, compile_model, steps: int, batch: int) -> dict:
     """resbench's step; compile_model: False, True (default mode) or a torch.compile mode name."""
     torch.manual_seed(0)
@@ -51,19 +69,7 @@ def measure(depth: int, device, amp, channels_last: bool, compile_model, steps: 
         loss.backward()
         opt.step()
 
-    for i in range(5 if not compile_model else 10):  # warm-up (and compilation)
-        step(i)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - t0
-    peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else float("nan")
-    return {"images_per_second": steps * batch / seconds, "peak_mb": peak}
+    return timed_steps(step, device, steps, steps * batch, warmup=5 if not compile_model else 10)
 
 
 def measure_fused(depth: int, device, amp, k: int, steps: int, batch: int) -> dict:
@@ -88,19 +94,7 @@ def measure_fused(depth: int, device, amp, k: int, steps: int, batch: int) -> di
         loss.backward()
         opt.step()
 
-    for i in range(5):
-        step(i)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - t0
-    peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else float("nan")
-    return {"images_per_second": k * steps * batch / seconds, "peak_mb": peak}
+    return timed_steps(step, device, steps, k * steps * batch)
 
 
 def measure_reference(depth: int, device, steps: int, batch: int, workers: int) -> dict:
