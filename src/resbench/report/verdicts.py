@@ -7,6 +7,7 @@ import math
 MIN_EFFECT = 0.01  # an error difference under one percentage point is never called a change
 CHANCE_ERROR = 0.9  # what a diverged 10-class run is counted as (its error is NaN)
 MIN_SPREAD = 0.002  # seed spread floor in calibration draws (an error of 0 on every seed is still noisy)
+HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}  # sentence openers
 
 
 def fmt_pct(x: float) -> str:

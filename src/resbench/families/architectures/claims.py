@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import CHANCE_ERROR, MIN_EFFECT, MIN_SPREAD, fmt_pct, fmt_points, with_calibration
+from ...report.verdicts import CHANCE_ERROR, HEADS, MIN_EFFECT, MIN_SPREAD, fmt_pct, fmt_points, with_calibration
 from .catalog import CARDINALITY, NETS
 
-HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}
 
 # Margins fixed from the papers before looking at our data.
 BUDGET_TOLERANCE = {"params": 0.05, "multiply_adds": 0.10}  # the sweep compares nets of one budget (Xie Table 2)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import with_calibration
+from ...report.verdicts import HEADS, with_calibration
 
 REGION = 10.0  # Li et al. plot loss up to 10: beyond it a surface says nothing about chaos
 TRAINED = 0.2  # a model whose final training error is above this never trained: its centre is no minimum
@@ -120,7 +120,7 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     verdict = stats.verdict(*parts.values())
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
-    head = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}[verdict]
+    head = HEADS[verdict]
     describe = lambda a, d: (f"{per.loc[(a, d), 'falling_ray_share']:.0%} of rays falling outward, "  # noqa: E731
                              f"{per.loc[(a, d), 'local_minima']:.1f} strict local minima")
     sentence = (f"{head}: inside the region of loss ≤ {REGION:g}, plain-{depth} (the deepest plain net that trained) "

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ... import stats
 from ...report.archs import arch_sort_key
-from ...report.verdicts import CHANCE_ERROR, MIN_SPREAD, fmt_pct
+from ...report.verdicts import CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
 
@@ -123,7 +123,7 @@ def ensemble_lesion_claim(lesion: pd.DataFrame, paths: pd.DataFrame | None = Non
                 "resnet_downsampling_deletion_increase": float(down.mean()) if len(down) else None,
                 "largest_step_fraction": {a: smoothness(c) for a, c in curves.items()},
                 "delete_k_curves": {a: {int(k): float(v) for k, v in c.items()} for a, c in curves.items()}}
-    head = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}[verdict]
+    head = HEADS[verdict]
     pts = lambda v: f"{100 * v:.1f}"  # noqa: E731
     failed = [k.replace("_", " ") for k, d in parts.items() if d.holds is False]
     unknown = [f"{k.replace('_', ' ')} ({d.reason})" for k, d in parts.items() if d.holds is None]
@@ -195,7 +195,7 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
     calibration = stochastic_depth_calibration(standard, sd)
     evidence = {"depth": depth, "improvement": decision.evidence(), "calibration": calibration,
                 "test_error_mean": {"resnet": float(standard.mean()), "resnet_sd": float(sd.mean())}}
-    head = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}[verdict]
+    head = HEADS[verdict]
     sentence = (f"{head}: at depth {depth}, test error is {fmt_pct(sd.mean())} with stochastic depth and "
                 f"{fmt_pct(standard.mean())} without; the improvement is {100 * decision.effect:+.1f} points "
                 f"(90% interval [{100 * decision.low:+.1f}, {100 * decision.high:+.1f}], one-sided Welch p = "

@@ -5,12 +5,11 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import MIN_EFFECT, fmt_pct, with_calibration
+from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, with_calibration
 
 SLOW_FIRST_LAYER = 0.25  # "several times smaller": the first layer learns at most 1/4 as fast as the last
 COLLAPSE = 0.25  # effective rank at the deepest layer below a quarter of the input's is collapse
 EXACT = 1e-5  # max |difference| of logits for the identity construction to count as exact
-HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}
 
 
 def _claim(claim_id: str, text: str, verdict: str, sentence: str, key: str, evidence: dict) -> dict:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import fmt_pct
+from ...report.verdicts import HEADS, fmt_pct
 from .catalog import OBSTRUCTED, ORIGINAL_PLACEMENT, VARIANTS
 
 
@@ -121,7 +121,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
             parts.append(f"{v} failed")
         elif d.get("loss_ratio") is not None:
             parts.append(f"{v} ×{d['loss_ratio']:.3g}{' (worse)' if d['worse'] else ''}")
-    head = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}[verdict]
+    head = HEADS[verdict]
     sentence = (f"{head}: {n_worse} of {len(decisions)} obstructed shortcuts hamper optimization (needed: two thirds) — "
                 f"{loss_name} relative to the identity shortcut's ({stats_table.loc['identity', 'train_loss_median']:.3g} "
                 f"median): {', '.join(parts)}; a variant counts as worse when the per-seed one-sided Welch test on "
