@@ -19,9 +19,8 @@ import torch
 from ..data.batches import epoch_generator, iterate_batches
 from ..models import count_parameters
 from ..trained import model_entry
-from . import checkpoint
 from .fused import FusedModels, copy_optimizer_state, evaluate_fused, fused_loss, stacked_momentum
-from .loop import RESUME_FILE, Setup, _progress, _rng_state, _set_rng_state
+from .loop import RESUME_FILE, Setup, _progress, _set_rng_state, active_probes, load_resume, save_resume
 from .schedule import lr_at
 
 log = logging.getLogger("resbench.train")
@@ -42,16 +41,6 @@ def fuse_wanted(setting: str, device: torch.device) -> bool:
     return setting == "on" or (setting == "auto" and device.type == "cuda")
 
 
-def _resume_state(spec: dict, out_dir: Path, device: torch.device) -> dict | None:
-    state = checkpoint.load_latest(out_dir / RESUME_FILE, map_location=device)
-    if state is None:
-        return None
-    if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
-        return state
-    log.warning("%s: ignoring %s written for another config", spec["run_id"], out_dir / RESUME_FILE)
-    return None
-
-
 def train_fused(specs: list[dict], out_dirs: list[str | Path], threads: int = 1,
                 probes: dict[str, Callable] | None = None) -> list[dict]:
     """Train the runs `specs` (seeds of one recipe, see `fusable`) as fused groups; return one result
@@ -60,7 +49,7 @@ def train_fused(specs: list[dict], out_dirs: list[str | Path], threads: int = 1,
         raise ValueError("train_fused needs two or more seeds of one recipe")
     setup = Setup.of(specs[0], threads)
     out_dirs = [Path(o) for o in out_dirs]
-    states = [_resume_state(s, o, setup.device) for s, o in zip(specs, out_dirs)]
+    states = [load_resume(s, o, setup.device) for s, o in zip(specs, out_dirs)]
     starts = [int(st["epoch"]) if st else 0 for st in states]
     results: list[dict | None] = [None] * len(specs)
     for start in sorted(set(starts)):
@@ -97,11 +86,7 @@ def _train_group(specs, out_dirs, states, start_epoch: int, setup: Setup, probes
         _set_rng_state(states[0]["rng"], device)  # the group's one stream (drop path, dropout)
     else:
         torch.manual_seed(spec0["seed"])
-    missing = set(spec0.get("probes", {})) - set(probes)
-    if missing:
-        raise ValueError(f"spec asks for probes {sorted(missing)} that were not passed to train_fused")
-    active = {name: (every, probes[name](data.train_x, data.train_y, setup.memory_format))
-              for name, every in spec0.get("probes", {}).items() if every}
+    active = active_probes(spec0, probes, data, setup.memory_format)
     if start_epoch == 0:
         for i in range(k):
             for name, (_, probe) in active.items():
@@ -160,11 +145,8 @@ def _train_group(specs, out_dirs, states, start_epoch: int, setup: Setup, probes
             for name, (every, probe) in active.items():
                 if (epoch + 1) % every == 0 or epoch + 1 == train["epochs"]:
                     probe_rows[i][name] = probe_rows[i].get(name, []) + probe(fused.unfused(i), epoch + 1)
-            checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
-                                    "model": fused.copy_state_dict(i),
-                                    "optimizer": copy_optimizer_state(fused, optimizer, i),
-                                    "history": histories[i], "probes": probe_rows[i], "rng": _rng_state(device)},
-                                   out_dirs[i] / RESUME_FILE, keep_previous=True)
+            save_resume(spec, out_dirs[i], epoch + 1, fused.copy_state_dict(i), copy_optimizer_state(fused, optimizer, i),
+                        histories[i], probe_rows[i], device)
         message = (f"epoch {epoch + 1}/{train['epochs']} {int(alive.sum())}/{k} seeds training, mean test_err "
                    f"{sum(t[1] for t in test) / k:.4f} lr {lr:.4g} {seconds:.2f}s")
         if bar is not None:

@@ -85,6 +85,38 @@ class Setup:
                 "split_sizes": self.data.sizes()}
 
 
+def load_resume(spec: dict, out_dir: Path, device: torch.device) -> dict | None:
+    """The run's verified resume state, or None (start from scratch); one written for another config
+    or run is ignored with a warning."""
+    path = out_dir / RESUME_FILE
+    state = checkpoint.load_latest(path, map_location=device)
+    if state is None:
+        return None
+    if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
+        log.info("%s: resuming after epoch %d from %s", spec["run_id"], int(state["epoch"]), path)
+        return state
+    log.warning("%s: ignoring %s written for another config", spec["run_id"], path)
+    return None
+
+
+def save_resume(spec: dict, out_dir: Path, epoch: int, model_state: dict, optimizer_state: dict, history: list,
+                probe_rows: dict, device: torch.device) -> None:
+    """The run's state after `epoch`, atomically, keeping the previous one as the fallback."""
+    checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch,
+                            "model": model_state, "optimizer": optimizer_state, "history": history,
+                            "probes": probe_rows, "rng": _rng_state(device)},
+                           out_dir / RESUME_FILE, keep_previous=True)
+
+
+def active_probes(spec: dict, probes: dict[str, Callable] | None, data, memory_format) -> dict[str, tuple]:
+    """name -> (every, probe) for the measurements the spec asks for, built from the passed factories."""
+    missing = set(spec.get("probes", {})) - set(probes or {})
+    if missing:
+        raise ValueError(f"spec asks for probes {sorted(missing)} that were not passed to the training loop")
+    return {name: (every, probes[name](data.train_x, data.train_y, memory_format))
+            for name, every in spec.get("probes", {}).items() if every}
+
+
 def train_run(
     spec: dict,
     out_dir: str | Path,
@@ -118,23 +150,15 @@ def train_run(
 
     history, probe_rows, start_epoch, status = [], {}, 0, "completed"
     resume_path = out_dir / RESUME_FILE
-    state = checkpoint.load_latest(resume_path, map_location=device)
+    state = load_resume(spec, out_dir, device)
     if state is not None:
-        if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            history, start_epoch = list(state["history"]), int(state["epoch"])
-            probe_rows = {k: list(v) for k, v in state.get("probes", {}).items()}
-            _set_rng_state(state["rng"], device)  # drop-path, dropout: the stream goes on where it stopped
-            log.info("%s: resuming after epoch %d from %s", spec["run_id"], start_epoch, resume_path)
-        else:
-            log.warning("%s: ignoring %s written for another config", spec["run_id"], resume_path)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        history, start_epoch = list(state["history"]), int(state["epoch"])
+        probe_rows = {k: list(v) for k, v in state.get("probes", {}).items()}
+        _set_rng_state(state["rng"], device)  # drop-path, dropout: the stream goes on where it stopped
 
-    missing = set(spec.get("probes", {})) - set(probes or {})
-    if missing:
-        raise ValueError(f"spec asks for probes {sorted(missing)} that were not passed to train_run")
-    active = {name: (every, probes[name](data.train_x, data.train_y, memory_format))
-              for name, every in spec.get("probes", {}).items() if every}
+    active = active_probes(spec, probes, data, memory_format)
     if start_epoch == 0:  # at initialization; probes leave training bit-identical
         for name, (_, probe) in active.items():
             probe_rows[name] = probe(model, 0)
@@ -185,10 +209,7 @@ def train_run(
         for name, (every, probe) in active.items():
             if (epoch + 1) % every == 0 or epoch + 1 == train["epochs"]:
                 probe_rows[name] = probe_rows.get(name, []) + probe(model, epoch + 1)
-        checkpoint.save_atomic({"run_id": spec["run_id"], "config_hash": spec["config_hash"], "epoch": epoch + 1,
-                                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "history": history, "probes": probe_rows, "rng": _rng_state(device)},
-                               resume_path, keep_previous=True)
+        save_resume(spec, out_dir, epoch + 1, model.state_dict(), optimizer.state_dict(), history, probe_rows, device)
         message = (f"epoch {epoch + 1}/{train['epochs']} loss {train_loss:.4f} train_err {row['train_error']:.4f} "
                    f"val_err {val_error:.4f} test_err {test_error:.4f} lr {lr:.4g} {seconds:.2f}s")
         if bar is not None:
