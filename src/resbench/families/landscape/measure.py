@@ -3,7 +3,7 @@ evaluated in place (no model copies), and the Hessian's extreme eigenvalues at t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 
 import numpy as np
 import torch
@@ -60,12 +60,12 @@ def fused_row(model, x, y, directions: Sequence[list[torch.Tensor]], alpha: floa
     params, _ = fused._state()
     d1, d2 = directions
     beta = torch.as_tensor(np.asarray(betas, dtype=np.float32), device=x.device)
-    with torch.no_grad():
-        for (name, p), a, b in zip(model.named_parameters(), d1, d2):
-            params[name].copy_(p + alpha * a + beta.view(-1, *[1] * p.dim()) * b)
+    for (name, p), a, b in zip(model.named_parameters(), d1, d2):
+        params[name].copy_(p + alpha * a + beta.view(-1, *[1] * p.dim()) * b)
     return evaluate_fused(fused, x, y, eval_batch_size(None, x.device), nullcontext)
 
 
+@torch.no_grad()
 def surface_rows(model, x, y, directions: Sequence[list[torch.Tensor]], alphas: np.ndarray, betas: np.ndarray,
                  rows: Sequence[int], on_row: Callable[[int, list[dict]], None] | None = None,
                  fold: bool | None = None, fuse: bool | None = None) -> list[dict]:
@@ -76,36 +76,36 @@ def surface_rows(model, x, y, directions: Sequence[list[torch.Tensor]], alphas: 
     row (for atomic per-row writes and resume). `fold` evaluates a copy with BatchNorm folded into the
     convolutions (same losses to float rounding); None folds for images of 16 pixels or more, where
     it pays (benchmarks/landscape_speed.py: 1.21x at 32x32, 0.96x at 8x8 on a 2-core CPU). `fuse`
-    evaluates each row's points in one pass (`fused_row`); None fuses on a GPU, where one point per
-    pass leaves it waiting on kernel launches.
+    evaluates each row's points in one pass (`fused_row`, the weights untouched); None fuses on a GPU,
+    where one point per pass leaves it waiting on kernel launches.
     """
     model.eval()
     if fuse is None:
         fuse = x.device.type == "cuda"
-    if fuse:
+    with ExitStack() as stack:
+        if fuse:
+            def row_values(alpha: float) -> list[tuple[float, float]]:
+                return fused_row(model, x, y, directions, alpha, betas)
+        else:
+            if fold is None:
+                fold = x.dim() == 4 and x.shape[-1] >= FOLD_MIN_SIZE
+            folded = fold_batchnorm(model) if fold else None
+            evaluated, refresh = folded if folded is not None else (model, lambda: None)
+            move_to = stack.enter_context(_in_place(model, directions))
+
+            def row_values(alpha: float) -> list[tuple[float, float]]:
+                values = []
+                for beta in betas:
+                    move_to(alpha, float(beta))
+                    refresh()
+                    values.append(loss_and_error(evaluated, x, y))
+                return values
+
         out = []
         for i in rows:
             alpha = float(alphas[i])
             records = [{"i": i, "j": j, "alpha": alpha, "beta": float(beta), "loss": loss, "error": error}
-                       for j, (beta, (loss, error)) in enumerate(zip(betas, fused_row(model, x, y, directions, alpha, betas)))]
-            if on_row is not None:
-                on_row(i, records)
-            out += records
-        return out
-    if fold is None:
-        fold = x.dim() == 4 and x.shape[-1] >= FOLD_MIN_SIZE
-    folded = fold_batchnorm(model) if fold else None
-    evaluated, refresh = folded if folded is not None else (model, lambda: None)
-    out = []
-    with _in_place(model, directions) as move_to:
-        for i in rows:
-            records = []
-            for j, beta in enumerate(betas):
-                alpha = float(alphas[i])
-                move_to(alpha, float(beta))
-                refresh()
-                loss, error = loss_and_error(evaluated, x, y)
-                records.append({"i": i, "j": j, "alpha": alpha, "beta": float(beta), "loss": loss, "error": error})
+                       for j, (beta, (loss, error)) in enumerate(zip(betas, row_values(alpha)))]
             if on_row is not None:
                 on_row(i, records)
             out += records
