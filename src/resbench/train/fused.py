@@ -28,6 +28,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from ..data.batches import iterate_batches
+
 
 def _key(name: str) -> str:
     return name.replace(".", "__")  # registered names cannot contain dots
@@ -115,8 +117,7 @@ def evaluate_fused(fused: FusedModels, x: torch.Tensor, y: torch.Tensor, batch_s
     fused.eval()
     loss_sum = torch.zeros(fused.k, device=x.device)
     wrong = torch.zeros(fused.k, device=x.device)
-    for start in range(0, len(y), batch_size):
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+    for xb, yb in iterate_batches(x, y, batch_size):
         with autocast():
             logits = fused(xb, shared=True).float()
         k, b, c = logits.shape

@@ -51,7 +51,7 @@ def _timed(step, iters: int, sync) -> float:
 def cost_table(models: dict[str, nn.Module], input_shape: tuple[int, ...], num_classes: int, batch: int,
                rounds: int, iters: int = 3) -> pd.DataFrame:
     """One row per net: params, multiply_adds, train/inference images/s (median over rounds), memory."""
-    device = next(iter(models.values())).parameters().__next__().device
+    device = next(next(iter(models.values())).parameters()).device
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     x = torch.randn(batch, *input_shape, device=device)
     y = torch.randint(0, num_classes, (batch,), device=device)
