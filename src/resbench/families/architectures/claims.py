@@ -89,6 +89,11 @@ def deletion_damage(deletion: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def trained_nets(damage: pd.DataFrame) -> pd.Series:
+    """Per net, whether it trained: the median over seeds of its intact test error below TRAINED."""
+    return damage.groupby("net")["intact"].median() < TRAINED
+
+
 def _deletion_parts(values: dict[str, np.ndarray], with_paths: list[str], without: list[str]) -> dict[str, stats.Decision]:
     """Every identity-path net under the bound; every other net above the pooled identity-path nets by the margin."""
     pooled = np.concatenate([values[n] for n in with_paths])
@@ -107,7 +112,7 @@ def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
     if deletion is None or not len(deletion):
         return _inconclusive(claim, "no block deletions were measured.")
     damage = deletion_damage(deletion)
-    trained = damage.groupby("net")["intact"].median() < TRAINED
+    trained = trained_nets(damage)
     usable = damage[damage["net"].map(trained) & (damage["deleted"] > 0)]
     values = {n: g.sort_values("seed")["median_rise"].to_numpy(float) for n, g in usable.groupby("net")}
     with_paths = [n for n in NETS if n in values and NETS[n]["identity_paths"]]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ... import stats
 from .catalog import NETS
-from .claims import TRAINED, bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim
+from .claims import bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim, trained_nets
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
@@ -71,7 +71,7 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     if cost is not None:
         save(error_vs_cost(table), "net_error_vs_cost")
     damage = deletion_damage(deletion) if deletion is not None and len(deletion) else None
-    trained = {r["net"]: r["test_mean"] < TRAINED for r in table.to_dict(orient="records")}
+    trained = trained_nets(damage).to_dict() if damage is not None else {}
     save(sweep_and_deletion(runs, cost, damage, trained), "net_sweep_and_deletion")
     save(net_training_curves(tables["net_epochs"]), "net_training_curves")
     block = config["architectures"]
