@@ -15,6 +15,32 @@ def test_exceeds_needs_significance_and_the_margin():
     assert stats.exceeds([0.3], b, margin=0.1).holds is None  # one seed: no spread
 
 
+def test_the_margin_is_the_tested_hypothesis_not_a_filter_on_the_estimate():
+    """Effect 0.25 > margin 0.2 and significantly above 0, but its lower 95% bound (0.17) is under the
+    margin: not shown. The same data do not contradict it either (upper bound above the margin)."""
+    d = stats.exceeds([0.30, 0.35, 0.40], [0.1, 0.1, 0.1], margin=0.2)
+    assert d.effect == pytest.approx(0.25) and d.low < 0.2 < d.high
+    assert d.holds is False and d.outcome() == "not_shown" and d.p_value > 0.05
+    assert stats.exceeds([0.30, 0.35, 0.40], [0.1, 0.1, 0.1], margin=0.1).outcome() == "shown"
+    assert stats.exceeds([0.30, 0.31, 0.32], [0.1, 0.1, 0.1], margin=0.5).outcome() == "contradicted"
+
+
+def test_one_sample_bounds_have_three_outcomes():
+    assert stats.below([0.001, 0.002, 0.003], 0.02).outcome() == "shown"
+    assert stats.below([0.0, 0.02, 0.04], 0.02).outcome() == "not_shown"
+    assert stats.below([0.05, 0.051, 0.052], 0.02).outcome() == "contradicted"
+    assert stats.above([0.05, 0.051, 0.052], 0.02).outcome() == "shown"
+    assert stats.above([0.001, 0.002, 0.003], 0.02).outcome() == "contradicted"
+
+
+def test_paired_tests_use_the_differences():
+    base = np.array([0.1, 0.3, 0.5, 0.7])
+    d = stats.exceeds(base + 0.05 + np.array([0.0, 0.001, -0.001, 0.0]), base, margin=0.02, paired=True)
+    assert d.outcome() == "shown" and d.n == (4, 4) and "paired" in d.test
+    assert stats.exceeds(base + 0.05, base, margin=0.02).outcome() == "not_shown"  # unpaired: lost in the spread
+    assert stats.exceeds([1, 2, 3], [1, 2], 0.0, paired=True).holds is None
+
+
 def test_equivalence_is_not_absence_of_evidence():
     assert stats.equivalent([0.10, 0.11, 0.10], [0.10, 0.10, 0.11], margin=0.02).holds
     assert not stats.equivalent([0.0, 0.0, 0.29], [0.0, 0.0, 0.0], margin=0.02).holds  # n.s., yet not shown equal
@@ -36,16 +62,37 @@ def test_diverged_runs_count_as_the_worst_value():
 def test_verdict_combines_parts():
     yes = stats.exceeds([1, 1.1], [0, 0.1], 0.5)
     no = stats.exceeds([0, 0.1], [1, 1.1], 0.5)
+    unsure = stats.exceeds([0.3, 0.9], [0.0, 0.1], 0.5)
     unknown = stats.exceeds([1], [0], 0.5)
     assert stats.verdict(yes, yes) == "reproduced" and stats.verdict(yes, no) == "not_reproduced"
-    assert stats.verdict(yes, unknown) == "inconclusive"
+    assert stats.verdict(yes, unknown) == "inconclusive" and stats.verdict(yes, unsure) == "inconclusive"
+    assert stats.verdict(unsure, no) == "not_reproduced" and stats.verdict() == "inconclusive"
+
+
+def test_contradiction_shares_alpha_over_the_parts():
+    """p against the claim 0.03: a contradiction for a one-part claim, not for a two-part one (0.025 each)."""
+    part = stats.Decision(False, "t", 0.0, -1.0, 1.0, 0.5, 0.9, (3,), p_against=0.03)
+    yes = stats.Decision(True, "t", 1.0, 0.9, 1.1, 0.5, 0.001, (3,), p_against=0.999)
+    assert stats.verdict(part) == "not_reproduced" and stats.verdict(part, yes) == "inconclusive"
+
+
+@pytest.mark.parametrize("test, edge", [
+    (lambda a, b: stats.exceeds(a, b, 0.02), 0.02),
+    (lambda a, b: stats.below(a - b, 0.02), 0.02),
+])
+def test_rate_at_the_edge_is_alpha_and_refutation_at_the_edge_is_alpha(test, edge):
+    """At effect = margin a part is shown in alpha of the draws, and contradicted in alpha of them."""
+    draw = lambda rng: (rng.normal(edge, 0.01, 5), rng.normal(0, 0.01, 5))  # noqa: E731
+    shown = stats.rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000)
+    refuted = stats.rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000, verdict="not_reproduced")
+    assert abs(shown - 0.05) < 0.011 and abs(refuted - 0.05) < 0.011
 
 
 @pytest.mark.parametrize("n", [3, 5])
-def test_exceeds_false_positive_rate_is_at_most_alpha(n):
-    draw = lambda rng: (rng.normal(0, 0.01, n), rng.normal(0, 0.01, n))  # noqa: E731
-    decide = lambda ab: stats.verdict(stats.exceeds(*ab, margin=0.0))  # noqa: E731
-    assert stats.rate(draw, decide, trials=2000) <= 0.06
+def test_exceeds_rate_at_its_margin_is_alpha(n):
+    draw = lambda rng: (rng.normal(0.01, 0.01, n), rng.normal(0, 0.01, n))  # noqa: E731  (a true effect of exactly the margin)
+    decide = lambda ab: stats.verdict(stats.exceeds(*ab, margin=0.01))  # noqa: E731
+    assert 0.035 <= stats.rate(draw, decide, trials=2000) <= 0.065
 
 
 def test_equivalence_false_positive_rate_at_the_margin_is_at_most_alpha():

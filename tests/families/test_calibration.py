@@ -1,80 +1,121 @@
-"""Calibration of the verdict rules that `stats.calibrate` drives, at the quick profile's shape: its
-number of seeds (read from config/quick.yaml) and seed spreads like those its run measured.
+"""Every claim's own calibration function, checked against what a level-alpha rule must do.
 
-A rule is a level-alpha test: at the least favourable null (a part exactly at its bound) it says
-"reproduced" in alpha = 5% of data sets, so a Monte-Carlo estimate from N draws scatters around 5%
-with standard error sqrt(0.05 * 0.95 / N). The false-positive assertions allow three such errors
-at N = 4,000 (5% + 1.0 point); a rule that were really at 7% fails them. Power must reach 80% at
-twice the margin, except where the profile's spread cannot give it: those claims report the power
-they have (asserted here, so a change to the profile or the rule that moves it is seen)."""
+A rule whose margin is its tested hypothesis says "reproduced" in alpha = 5% of data sets when a part
+sits exactly at the edge of its claim (effect = margin) and the other parts hold clearly, so the
+calibration's false-positive rate (the largest over its edge nulls) must be within Monte-Carlo error
+of 5% on both sides: a rule that ignores its margin, a liberal rule, or a calibration that returns a
+constant 0 or 1 fails. Its power must be near 1 when the seed spread is a tenth of the margin and
+well below 1 when it is twice the margin: a rule that always says "inconclusive", or a constant
+power, fails. The mutation tests below show that the check does fail for such rules."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from resbench import stats
+from resbench.families.architectures import claims as arch_claims
+from resbench.families.depth import claims as depth_claims
 from resbench.families.landscape import claims as landscape_claims
+from resbench.families.lesion import claims as lesion_claims
 from resbench.families.signal import claims as signal_claims
+from resbench.families.variants import claims as variant_claims
+from resbench.families.variants.catalog import OBSTRUCTED
 
-ROOT = Path(__file__).resolve().parents[2]
-QUICK = yaml.safe_load((ROOT / "config" / "quick.yaml").read_text())
-SEEDS = len(QUICK["seeds"])
-MLP_SEEDS = QUICK["signal"]["mlp_seeds"]
-LANDSCAPE_SEEDS = len(QUICK["landscape"]["seeds"])
-RANK_INITS = 5  # signal.rank_inits's schema default
-TRIALS = 4000
-FP_LIMIT = stats.ALPHA + 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / TRIALS)
+N = 5
 ACTS = ("linear", "relu", "tanh")
+WITH, WITHOUT = ["resnet20", "resnext_c8", "densenet_bc"], ["vgg16_bn", "inception"]
 
 
-def groups(spreads: dict, n: int) -> dict:
-    """Per-seed values with exactly these sample standard deviations (only n and spread matter)."""
+def groups(margins: dict, scale: float, n: int = N) -> dict:
+    """Per-seed values whose sample standard deviation is `scale` times each group's margin."""
     z = np.random.default_rng(0).normal(size=n)
     z = (z - z.mean()) / z.std(ddof=1)
-    return {k: 0.5 + sd * z for k, sd in spreads.items()}
+    return {k: 0.5 + scale * m * z for k, m in margins.items()}
 
 
-# (calibration function, groups at the quick profile's shape, power it must reach). Spreads are the
-# quick run's at 0a7df99 (falling-ray shares, rank kept, error fractions, speed ratios).
+# claim -> (its calibration function (groups, trials), the margin each group's spread is scaled by)
 CASES = {
+    "degradation": (depth_claims.degradation_calibration,
+                    {f"{a}@{d}": depth_claims.DEGRADATION_MARGIN for a in ("plain", "resnet") for d in (8, 20, 32, 56)}),
+    "ensemble_lesion": (lesion_claims.ensemble_calibration,
+                        {"resnet": lesion_claims.ONE_BLOCK_BOUND, "plain": lesion_claims.PLAIN_BREAK_MARGIN,
+                         "down_gain": lesion_claims.DOWNSAMPLING_MARGIN}),
+    "stochastic_depth": (lesion_claims.stochastic_depth_calibration,
+                         {"standard": lesion_claims.SD_MARGIN, "sd": lesion_claims.SD_MARGIN}),
+    "shortcut_variants": (variant_claims.variants_calibration,
+                          {v: math.log(variant_claims.LOSS_RATIO_MARGIN) for v in ("identity", *OBSTRUCTED)}),
+    "cardinality": (arch_claims.cardinality_calibration, {"base": arch_claims.MIN_EFFECT, "top": arch_claims.MIN_EFFECT}),
+    "lesion_across_families": (
+        lambda g, trials: arch_claims.lesion_across_calibration(g, WITH, WITHOUT, trials),
+        {n: arch_claims.ONE_BLOCK_BOUND for n in WITH} | {n: arch_claims.BREAK_MARGIN for n in WITHOUT}),
     "landscape_smoothness": (landscape_claims.landscape_calibration,
-                             groups({"plain": 0.125, "resnet": 0.0625, "resnet_shallow": 0.0625}, LANDSCAPE_SEEDS), 0.8),
-    "rank_collapse": (lambda g, trials: signal_claims.rank_collapse_calibration(g, ACTS, trials),
-                      groups({f"{a}/{k}": 0.03 for a in ACTS for k in ("plain", "bn")}, RANK_INITS), 0.8),
-    "rank_shortcuts": (lambda g, trials: signal_claims.rank_shortcuts_calibration(g, ACTS, trials),
-                       groups({f"{a}/{k}": 0.03 for a in ACTS for k in ("plain", "scaled")}, RANK_INITS), 0.8),
-    # The 1-point accuracy margin against a 3-point seed spread of the deep sigmoid nets' accuracy:
-    # the "stops improving" part cannot reach 80% power at the profile's MLP seeds.
+                             {k: landscape_claims.RAY_MARGIN for k in ("plain", "resnet", "resnet_deep", "resnet_shallow")}),
     "vanishing_gradients": (signal_claims.vanishing_calibration,
-                            groups({"plain_ratio": 0.01, "residual_ratio": 0.2, "gain": 0.033}, MLP_SEEDS), 0.05),
-    # Appended plain blocks scatter by about 5 points across shallow nets against a 2-point margin.
+                            {"plain_ratio": signal_claims.SLOW_FIRST_LAYER, "residual_ratio": signal_claims.SLOW_FIRST_LAYER,
+                             "gain": signal_claims.ACCURACY_MARGIN}),
+    "rank_collapse": (lambda g, trials: signal_claims.rank_collapse_calibration(g, ACTS, trials),
+                      {f"{a}/{k}": signal_claims.RANK_MARGIN for a in ACTS for k in ("plain", "bn")}),
+    "rank_shortcuts": (lambda g, trials: signal_claims.rank_shortcuts_calibration(g, ACTS, trials),
+                       {f"{a}/{k}": signal_claims.RANK_MARGIN for a in ACTS for k in ("plain", "scaled")}),
     "appended_layers": (signal_claims.appended_calibration,
-                        groups({"plain": 0.049, "residual": 0.002, "shallow": 0.002}, SEEDS), 0.2),
+                        {"plain": signal_claims.APPEND_MARGIN, "residual": signal_claims.KEEP_MARGIN,
+                         "shallow": signal_claims.KEEP_MARGIN}),
 }
 
 
-@pytest.mark.parametrize("claim", sorted(CASES))
-def test_false_positive_rate_is_at_most_alpha(claim):
-    calibrate, data, _ = CASES[claim]
-    result = calibrate(data, trials=TRIALS)
-    assert result["false_positive_rate"] <= FP_LIMIT, result["false_positive_rates"]
+# The variants' rule shares alpha among the variants at the edge (Bonferroni); they share the identity
+# group, so its rate at the edge lies between one variant's level and alpha (3.5% measured).
+LOWEST_EDGE_RATE = {"shortcut_variants": variant_claims.variant_alpha(len(OBSTRUCTED))}
+
+
+def problems(claim: str, trials: int) -> list[str]:
+    """What is wrong with a claim's calibration: an edge rate outside alpha's Monte-Carlo band, power
+    not near 1 at a tight spread, or near 1 at a wide one."""
+    calibrate, margins = CASES[claim]
+    band = 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / trials)
+    tight = calibrate(groups(margins, 0.1), trials=trials)
+    out = []
+    lowest = LOWEST_EDGE_RATE.get(claim, stats.ALPHA)
+    if not lowest - band <= tight["false_positive_rate"] <= stats.ALPHA + band:
+        out.append(f"edge rate {tight['false_positive_rate']:.3f} outside [{lowest:.3f}, {stats.ALPHA}] ± {band:.3f}")
+    if not tight["resampled_false_positive_rate"] <= stats.ALPHA + band:
+        out.append(f"resampled edge rate {tight['resampled_false_positive_rate']:.3f} above {stats.ALPHA} + {band:.3f}")
+    if not tight["power"] >= 0.9:
+        out.append(f"power {tight['power']:.2f} at a tenth of the margin's spread")
+    wide = calibrate(groups(margins, 2.0), trials=max(trials // 4, 200))
+    if not wide["power"] <= 0.7:
+        out.append(f"power {wide['power']:.2f} at twice the margin's spread")
+    return out
 
 
 @pytest.mark.parametrize("claim", sorted(CASES))
-def test_power_at_twice_the_margin(claim):
-    calibrate, data, min_power = CASES[claim]
-    assert calibrate(data, trials=1000)["power"] >= min_power
+def test_calibration_is_level_alpha_at_the_edge_and_has_power(claim):
+    assert problems(claim, trials=1500) == []
 
 
-def test_a_liberal_rule_fails_the_false_positive_check():
-    """The check can fail: a rule that ignores the margin and the test ("plain above resnet")."""
-    data = groups({"plain": 0.125, "resnet": 0.0625, "resnet_shallow": 0.0625}, SEEDS)
-    naive = lambda g: "reproduced" if g["plain"].mean() > g["resnet"].mean() else "no"  # noqa: E731
-    result = stats.calibrate(data, naive, [{"plain": 0.25, "resnet": 0.25, "resnet_shallow": 0.25}],
-                             {"plain": 0.75, "resnet": 0.25, "resnet_shallow": 0.25}, 0.0625, 1000)
-    assert result["false_positive_rate"] > FP_LIMIT
+def _always(verdict):
+    return lambda *parts: verdict
+
+
+def _ignore_margin(effect, se, df, margin, alpha, real=stats._greater):
+    return real(effect, se, df, 0.0, alpha)
+
+
+@pytest.mark.parametrize("patch", [("verdict", _always("reproduced")), ("verdict", _always("inconclusive")),
+                                   ("_greater", _ignore_margin)], ids=["always-reproduced", "always-inconclusive",
+                                                                       "margin-dropped"])
+def test_a_broken_rule_fails_the_check_for_every_claim(monkeypatch, patch):
+    monkeypatch.setattr(stats, *patch)
+    if patch[0] == "verdict":  # variants decide through their own count, over each part's outcome
+        monkeypatch.setattr(variant_claims, "variants_verdict", lambda d: stats.verdict(*d.values()))
+    assert [c for c in sorted(CASES) if not problems(c, trials=200)] == []
+
+
+def test_a_constant_calibration_fails_the_check(monkeypatch):
+    for fp, power in ((0.0, 1.0), (0.05, 1.0), (0.05, 0.0)):
+        monkeypatch.setitem(CASES, "cardinality", (lambda g, trials, fp=fp, power=power: {
+            "false_positive_rate": fp, "resampled_false_positive_rate": fp, "power": power}, CASES["cardinality"][1]))
+        assert problems("cardinality", trials=400)
 
 
 def test_too_few_values_give_no_calibration():
@@ -82,14 +123,17 @@ def test_too_few_values_give_no_calibration():
     assert result["power"] is None and "n = 1" in result["reason"]
 
 
-def test_claims_publish_their_calibration():
-    """The claim dicts carry both numbers (claims.json) and say them in the sentence."""
-    import pandas as pd
-    rows = []
-    for seed in range(SEEDS):
-        for appended, err in (("plain", 0.3 + 0.01 * seed), ("residual", 0.0)):
-            rows.append({"shallow": f"plain8_s{seed}", "appended": appended, "epoch": 10, "blocks": 4,
-                         "train_error": err, "shallow_train_error": 0.0})
-    claim = signal_claims.appended_layers_claim(pd.DataFrame(rows))
-    assert 0 <= claim["false_positive_rate"] <= 1 and 0 <= claim["power"] <= 1
-    assert f"{claim['power']:.0%}" in claim["sentence"]
+def test_seeds_for_power_grows_with_the_spread():
+    calibrate, margins = CASES["cardinality"]
+    tight, wide = calibrate(groups(margins, 0.1), trials=300), calibrate(groups(margins, 1.0), trials=300)
+    assert tight["seeds_for_power"] == N
+    # Welch at twice the margin's distance, spread = margin: n per group near 2 * (1.64 + 0.84)^2 / 1 ~ 13
+    assert 9 <= wide["seeds_for_power"] <= 18
+
+
+def test_resampling_sees_skewed_seeds_that_normals_do_not():
+    """Two of five seeds failing (bimodal errors): resampled draws keep that shape."""
+    values = {"standard": np.array([0.02, 0.021, 0.019, 0.6, 0.58]), "sd": np.array([0.02, 0.022, 0.018, 0.021, 0.019])}
+    result = lesion_claims.stochastic_depth_calibration(values, trials=1000)
+    assert result["resampled_false_positive_rate"] <= 0.1 and result["false_positive_rate"] <= 0.08
+    assert result["resampled_false_positive_rates"] != result["false_positive_rates"]

@@ -10,10 +10,10 @@ from resbench.families.signal.claims import (
 
 
 def speeds_table(sigmoid_first_over_last: float, residual_ratio: float = 0.9,
-                 deep_gain: float = -0.02) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 deep_gain: float = -0.02, spread: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, acc = [], []
     for seed in range(3):
-        jitter = 1 + 0.05 * seed
+        jitter = 1 + spread * seed
         for residual, ratio in ((False, sigmoid_first_over_last), (True, residual_ratio)):
             for layers in (1, 2, 4):
                 for layer in range(1, layers + 1):
@@ -39,14 +39,15 @@ def test_vanishing_gradients_verdicts():
     assert claim["verdict"] == "not_reproduced" and "accuracy stops improving" in claim["sentence"]
 
 
-def rank_table(plain_kept: float, unscaled_kept: float = 0.04, scaled_kept: float = 0.6) -> pd.DataFrame:
+def rank_table(plain_kept: float, unscaled_kept: float = 0.04, scaled_kept: float = 0.6,
+               spread: float = 0.02) -> pd.DataFrame:
     rows = []
     stacks = ((False, "none", plain_kept), (True, "none", unscaled_kept), (True, "inv_sqrt_depth", scaled_kept))
     for activation in ("linear", "relu", "tanh"):
         for residual, scaling, kept_no_bn in stacks:
             for batchnorm in (False, True):
                 for init in range(3):
-                    kept = (0.6 if batchnorm else kept_no_bn) * (1 + 0.02 * init)
+                    kept = 0.6 * (1 + 0.02 * init) if batchnorm else kept_no_bn * (1 + spread * init)
                     key = {"net": "fc", "activation": activation, "residual": residual, "branch_scaling": scaling,
                            "batchnorm": batchnorm, "init": init}
                     rows += [{**key, "layer": 0, "effective_rank": 50.0}, {**key, "layer": 32, "effective_rank": 50.0 * kept}]
@@ -81,11 +82,11 @@ def test_identity_construction_verdicts():
     assert identity_construction_claim(identity(1e-2, 0.5))["verdict"] == "not_reproduced"
 
 
-def appended(plain_final: float, residual_final: float, seeds: int = 3) -> pd.DataFrame:
+def appended(plain_final: float, residual_final: float, seeds: int = 3, spread: float = 0.002) -> pd.DataFrame:
     rows = []
     for seed in range(seeds):
         for kind, final in (("plain", plain_final), ("residual", residual_final)):
-            for epoch, error in ((0, 0.9), (1, 0.5), (2, final + 0.002 * seed)):
+            for epoch, error in ((0, 0.9), (1, 0.5), (2, final + (spread if kind == "plain" else 0.002) * seed)):
                 rows.append({"appended": kind, "blocks": 4, "shallow": f"plain8_s{seed}", "seed": seed,
                              "shallow_train_error": 0.001 * seed, "epoch": epoch, "train_loss": error,
                              "train_error": error})
@@ -97,3 +98,23 @@ def test_appended_layers_verdicts():
     assert appended_layers_claim(appended(0.0, 0.0))["verdict"] == "not_reproduced"
     assert appended_layers_claim(appended(0.4, 0.3))["verdict"] == "not_reproduced"
     assert appended_layers_claim(appended(0.4, 0.0, seeds=1))["verdict"] == "inconclusive"  # one seed: no spread
+
+
+def _undecided(claim: dict, part: str) -> None:
+    """The part's interval holds its bound: the claim is neither shown nor refuted."""
+    assert claim["evidence"]["parts"][part]["outcome"] == "not_shown", claim["sentence"]
+    assert claim["verdict"] == "inconclusive" and "Not shown, not contradicted" in claim["sentence"]
+
+
+def test_inconclusive_when_an_interval_holds_the_claimed_effect():
+    speeds, mlp = speeds_table(0.2, spread=0.5)  # first/last speed 0.2, 0.3, 0.4 over seeds against 1/4
+    _undecided(vanishing_gradients_claim(speeds, mlp, None), "first_layer_slow")
+    _undecided(rank_collapse_claim(rank_table(0.2, spread=0.5)), "linear: plain collapses")
+    _undecided(rank_shortcuts_claim(rank_table(0.04, scaled_kept=0.35, spread=0.5)), "relu: scaled shortcuts keep rank")
+    _undecided(appended_layers_claim(appended(0.05, 0.0, spread=0.06)), "plain_worse")
+
+
+def test_appended_layers_are_tested_paired_by_shallow_net():
+    claim = appended_layers_claim(appended(0.4, 0.0))
+    assert "paired" in claim["evidence"]["parts"]["plain_worse"]["test"]
+    assert "paired" in claim["evidence"]["parts"]["residual_keeps"]["test"]

@@ -1,7 +1,4 @@
-import math
-
 import pandas as pd
-import pytest
 
 from resbench.families.variants.claims import shortcut_variants_claim, variant_stats, variant_tables
 
@@ -28,8 +25,8 @@ def test_reproduced_when_obstructed_shortcuts_train_worse_or_fail():
     claim = shortcut_variants_claim(frame, fail_error=0.1)
     assert claim["verdict"] == "reproduced", claim["sentence"]
     assert set(claim["evidence"]["failed"]) == {"scale", "dropout"}
-    assert claim["evidence"]["decisions"]["gate_exclusive"]["why"] == "loss ratio"
-    assert claim["false_positive_rate"] <= 0.05
+    assert claim["evidence"]["decisions"]["gate_exclusive"]["outcome"] == "shown"
+    assert claim["false_positive_rate"] <= 0.05 + 3 * 0.0069  # Monte-Carlo error at 1,000 draws
 
 
 def test_a_slightly_higher_loss_is_not_worse():
@@ -48,21 +45,25 @@ def test_inconclusive_without_identity():
     assert shortcut_variants_claim(runs({"scale": GOOD}), 0.1)["verdict"] == "inconclusive"
 
 
-@pytest.mark.parametrize("spread, min_power", [(0.15, 0.8), (0.3, 0.0)])
-def test_variant_rule_calibration_at_the_quick_profiles_shape(spread, min_power):
-    """Six obstructed variants and identity, 3 seeds. False positives stay under 5% at any spread;
-    power reaches 80% for seed spreads of the log loss up to about 0.15 (±16%). At 0.3 (±35%) three
-    seeds give about a third: the claim then reports that power rather than widening the margin."""
-    from resbench import stats
-    from resbench.families.variants.catalog import OBSTRUCTED
-    from resbench.families.variants.claims import LOSS_RATIO_MARGIN, _reproduced, obstructed_decisions
+def test_inconclusive_when_the_losses_neither_show_nor_refute_the_ratio():
+    """Obstructed losses about 1.5x identity's but scattered over seeds: each interval holds both
+    x1.25 and x1 — neither enough variants shown worse nor enough shown not worse."""
+    wide = [(0.03, 0.008, "completed"), (0.03, 0.016, "completed"), (0.03, 0.024, "completed")]
+    frame = runs({"identity": GOOD, "scale": wide, "gate_exclusive": wide, "conv1x1": wide})
+    claim = shortcut_variants_claim(frame, fail_error=0.1)
+    assert {d["outcome"] for d in claim["evidence"]["decisions"].values()} == {"not_shown"}
+    assert claim["verdict"] == "inconclusive", claim["sentence"]
+    assert "(undecided)" in claim["sentence"] and "seeds per group" in claim["sentence"]
 
-    def draw(shift):
-        return lambda rng: {v: rng.normal(-3 + (shift if v != "identity" else 0), spread, 3) for v in ("identity", *OBSTRUCTED)}
 
-    decide = lambda f: "reproduced" if _reproduced(obstructed_decisions(f, {v: False for v in OBSTRUCTED})) else ""  # noqa: E731
-    assert stats.rate(draw(0.0), decide) <= 0.05
-    assert stats.rate(draw(2 * math.log(LOSS_RATIO_MARGIN)), decide) >= min_power
+def test_refuted_only_when_too_many_variants_are_shown_not_worse():
+    """Two of three shown not worse: two thirds (two) can no longer be reached, whatever the third does."""
+    same = [(0.02, 0.0101, "completed"), (0.025, 0.0122, "completed"), (0.022, 0.0111, "completed")]
+    wide = [(0.03, 0.008, "completed"), (0.03, 0.016, "completed"), (0.03, 0.024, "completed")]
+    assert shortcut_variants_claim(runs({"identity": GOOD, "scale": same, "gate_exclusive": same, "conv1x1": wide}),
+                                   0.1)["verdict"] == "not_reproduced"
+    assert shortcut_variants_claim(runs({"identity": GOOD, "scale": same, "gate_exclusive": wide, "conv1x1": wide}),
+                                   0.1)["verdict"] == "inconclusive"
 
 
 def test_tables_follow_the_paper_layout():

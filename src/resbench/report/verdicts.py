@@ -1,13 +1,18 @@
 """What every family's claims share: the sentence formatting of numbers, the constants a verdict
-counts with, and attaching a claim's calibration. Pure pandas/numpy; no family is named here."""
+counts with, the sentence parts every verdict says (which part was shown, contradicted or not shown)
+and attaching a claim's calibration. Pure pandas/numpy; no family is named here."""
 from __future__ import annotations
 
 import math
+
+from .. import stats
 
 MIN_EFFECT = 0.01  # an error difference under one percentage point is never called a change
 CHANCE_ERROR = 0.9  # what a diverged 10-class run is counted as (its error is NaN)
 MIN_SPREAD = 0.002  # seed spread floor in calibration draws (an error of 0 on every seed is still noisy)
 HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}  # sentence openers
+CALIBRATION_FIELDS = ("false_positive_rate", "resampled_false_positive_rate", "power", "resampled_power",
+                      "seeds_for_power")
 
 
 def fmt_pct(x: float) -> str:
@@ -19,11 +24,49 @@ def fmt_points(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:+.1f} pts"
 
 
+def inconclusive(claim: dict, why: str, evidence: dict | None = None) -> dict:
+    """A claim that could not be tested (missing tables, too few seeds, untrained models): the reason."""
+    return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": evidence or {},
+            **{k: None for k in CALIBRATION_FIELDS}, "sentence": f"Inconclusive: {why}"}
+
+
+def parts_sentence(parts: dict[str, stats.Decision]) -> str:
+    """' Contradicted by the data: ... Not shown: ... Untested: ...' for the parts that were not shown,
+    each with its interval against its margin (empty when every part was shown)."""
+    seen = dict(zip(parts, stats.outcomes(parts.values())))
+    name = lambda k: k.replace("_", " ")  # noqa: E731
+    interval = lambda d: f"[{d.low:.3g}, {d.high:.3g}] against {d.margin:.3g}"  # noqa: E731
+    out = ""
+    contradicted = [f"{name(k)} (interval {interval(d)})" for k, d in parts.items() if seen[k] == "contradicted"]
+    unsure = [f"{name(k)} (interval {interval(d)} holds both the claimed effect and its opposite)"
+              for k, d in parts.items() if seen[k] == "not_shown"]
+    untested = [f"{name(k)} ({d.reason})" for k, d in parts.items() if seen[k] == "untestable"]
+    if contradicted:
+        out += f" Contradicted by the data: {'; '.join(contradicted)}."
+    if unsure:
+        out += f" Not shown, not contradicted: {'; '.join(unsure)}."
+    if untested:
+        out += f" Untested: {'; '.join(untested)}."
+    return out
+
+
+def parts_evidence(parts: dict[str, stats.Decision]) -> dict:
+    """Each part's test, with its outcome as `verdict` reads it (alpha shared over the parts)."""
+    seen = dict(zip(parts, stats.outcomes(parts.values())))
+    return {k: {**d.evidence(), "outcome": seen[k]} for k, d in parts.items()}
+
+
 def with_calibration(claim: dict, calibration: dict, effect: str) -> dict:
-    """Attach a claim's calibration: in its evidence, its sentence and claims.json's two fields."""
+    """Attach a claim's calibration: in its evidence, its sentence and claims.json's fields."""
     claim["evidence"]["calibration"] = calibration
     if calibration["power"] is not None:
-        claim["sentence"] += (f" At this profile's seeds and spread the rule says \"reproduced\" in "
-                              f"{calibration['false_positive_rate']:.1%} of simulated runs without the effect and in "
-                              f"{calibration['power']:.0%} with {effect}.")
-    return {**claim, "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"]}
+        claim["sentence"] += (f" With each part at the edge of its claim (effect = margin) the rule says \"reproduced\" "
+                              f"in {calibration['false_positive_rate']:.1%} of simulated runs "
+                              f"({calibration['resampled_false_positive_rate']:.1%} resampling this run's values); "
+                              f"with {effect} in {calibration['power']:.0%}.")
+        if calibration["power"] < stats.TARGET_POWER:
+            need = calibration["seeds_for_power"]
+            claim["sentence"] += (f" {stats.TARGET_POWER:.0%} power at this spread needs about {need} seeds per group."
+                                  if need else f" Even {stats.MAX_SEEDS} seeds per group would not give "
+                                               f"{stats.TARGET_POWER:.0%} power at this spread.")
+    return {**claim, **{k: calibration.get(k) for k in CALIBRATION_FIELDS}}

@@ -6,7 +6,8 @@ import pandas as pd
 
 from ... import stats
 from ...report.archs import arch_sort_key
-from ...report.verdicts import CHANCE_ERROR, MIN_SPREAD, fmt_points
+from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_points, inconclusive, parts_evidence,
+                               parts_sentence, with_calibration)
 
 
 def depth_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -40,84 +41,88 @@ def _train_errors(runs: pd.DataFrame, arch: str) -> tuple[np.ndarray, np.ndarray
     return rows["depth"].to_numpy(float), stats.count_diverged(rows["final_train_error"], CHANCE_ERROR)
 
 
-def degradation_decisions(plain: tuple, resnet: tuple) -> tuple[stats.Decision, stats.Decision]:
-    """Plain training error rises with depth (trend over every depth of the grid, one-sided test +
-    margin); the ResNet's is flat within ±margin (equivalence). Each argument: (depths, errors)."""
-    return (stats.rises_with(*plain, DEGRADATION_MARGIN), stats.flat_in(*resnet, DEGRADATION_MARGIN))
+def degradation_groups(runs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-seed training errors by 'arch@depth' (plain and resnet)."""
+    out = {}
+    for arch in ("plain", "resnet"):
+        depths, errors = _train_errors(runs, arch)
+        out.update({f"{arch}@{d:g}": errors[depths == d] for d in np.unique(depths)})
+    return out
 
 
-def degradation_calibration(runs: pd.DataFrame, trials: int = 1000) -> dict:
-    """False-positive rate (the largest of: plain nets flat; the ResNet rising by exactly the margin
-    while plain nets rise by twice it) and power (plain rising by twice the margin, linearly in depth;
-    ResNet flat) of this claim at this run's seeds, depths and per-(arch, depth) spread."""
-    data = {arch: _train_errors(runs, arch) for arch in ("plain", "resnet")}
-    levels = {arch: np.unique(depths) for arch, (depths, _) in data.items()}
+def _trend(groups: dict, arch: str) -> tuple[np.ndarray, np.ndarray]:
+    """(depths, errors) of one arch from `degradation_groups`' layout."""
+    keys = [k for k in groups if k.split("@")[0] == arch]
+    return (np.concatenate([np.full(len(groups[k]), float(k.split("@")[1])) for k in keys] or [np.empty(0)]),
+            np.concatenate([groups[k] for k in keys] or [np.empty(0)]))
+
+
+def degradation_decisions(groups: dict) -> dict[str, stats.Decision]:
+    """Plain training error rises with depth by more than the margin (trend over every depth of the
+    grid, one-sided test of H0: rise <= margin); the ResNet's is flat within ±margin (equivalence)."""
+    return {"plain_rise": stats.rises_with(*_trend(groups, "plain"), DEGRADATION_MARGIN),
+            "resnet_flat": stats.flat_in(*_trend(groups, "resnet"), DEGRADATION_MARGIN)}
+
+
+def degradation_calibration(groups: dict, trials: int | None = None) -> dict:
+    """Nulls at the claim's edges, each with the other part holding clearly: plain error rising by
+    exactly the margin (ResNet flat); the ResNet rising by exactly the margin (plain rising by ten
+    margins). Alternative: plain rising by twice the margin, ResNet flat; errors linear in depth. In
+    the nulls a plain net's spread is the ResNet's at its depth (a trained net's seed spread: a
+    failing plain net's spread is the degradation itself)."""
+    levels = {a: sorted(float(k.split("@")[1]) for k in groups if k.split("@")[0] == a) for a in ("plain", "resnet")}
     if any(len(lv) < 2 for lv in levels.values()):
-        return {"false_positive_rate": None, "power": None, "trials": 0}
-    key = lambda arch, depth: f"{arch}@{depth:g}"  # noqa: E731
-    groups = {key(arch, d): errors[depths == d] for arch, (depths, errors) in data.items() for d in levels[arch]}
+        return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None}
 
-    def means(plain_rise: float, resnet_rise: float = 0.0) -> dict:  # errors linear in depth
+    def means(plain_rise: float, resnet_rise: float = 0.0) -> dict:
         out = {}
         for arch, rise in (("plain", plain_rise), ("resnet", resnet_rise)):
             lv = levels[arch]
-            out.update({key(arch, d): 0.05 + rise * (d - lv.min()) / (lv.max() - lv.min()) for d in lv})
+            out.update({f"{arch}@{d:g}": 0.05 + rise * (d - lv[0]) / (lv[-1] - lv[0]) for d in lv})
         return out
 
-    def decide(g: dict) -> str:
-        pairs = [(np.concatenate([np.full(len(g[key(a, d)]), d) for d in levels[a]]),
-                  np.concatenate([g[key(a, d)] for d in levels[a]])) for a in ("plain", "resnet")]
-        return stats.verdict(*degradation_decisions(*pairs))
-
     m = DEGRADATION_MARGIN
-    return {**stats.calibrate(groups, decide, [means(0.0), means(2 * m, m)], means(2 * m), MIN_SPREAD, trials),
+    same_depth = {f"plain@{d:g}": f"resnet@{d:g}" for d in levels["plain"] if d in levels["resnet"]}
+    decide = lambda g: stats.verdict(*degradation_decisions(g).values())  # noqa: E731
+    return {**stats.calibrate(groups, decide, [means(m), means(10 * m, m)], means(2 * m), MIN_SPREAD, trials,
+                              null_spread_from=same_depth),
             "effect_for_power": 2 * m}
 
 
 def degradation_claim(runs: pd.DataFrame) -> dict:
     """Claim 1: plain training error rises with depth over the whole grid; the residual twins' does not."""
     table = depth_table(runs)
-    plain, resnet = degradation_decisions(_train_errors(runs, "plain"), _train_errors(runs, "resnet"))
-    verdict = stats.verdict(plain, resnet)
+    groups = degradation_groups(runs)
+    parts = degradation_decisions(groups)
+    plain, resnet = parts["plain_rise"], parts["resnet_flat"]
+    verdict = stats.verdict(*parts.values())
     n_diverged = int(table["n_diverged"].sum())
-    calibration = degradation_calibration(runs)
+    margin = fmt_points(DEGRADATION_MARGIN).lstrip("+")
+    claim = {"id": "degradation", "section": "depth", "margin": DEGRADATION_MARGIN,
+             "claim": f"Plain nets' training error rises with depth by more than {margin}; residual twins' stays "
+                      f"within ±{margin}."}
+    if plain.holds is None or resnet.holds is None:
+        return inconclusive(claim, "the test needs two or more depths of plain and residual nets with at least two "
+                                   "seeds each.")
     evidence = {
         "metric": "final training error (fraction) per seed; diverged runs counted as chance (0.9)",
-        "plain_rise": plain.evidence(), "resnet_flat": resnet.evidence(), "calibration": calibration,
+        "parts": parts_evidence(parts),
         "per_depth": table[["arch", "depth", "n_runs", "n_diverged", "train_error_mean", "train_error_std",
                             "test_error_mean", "test_error_std"]].to_dict(orient="records"),
         "n_diverged": n_diverged,
     }
-    margin = fmt_points(DEGRADATION_MARGIN).lstrip("+")
-    if plain.holds is None or resnet.holds is None:
-        sentence = ("Inconclusive: the test needs two or more depths of plain and residual nets with at least two "
-                    "seeds each.")
-    else:
-        plain_part = (f"plain training error rises by {fmt_points(plain.effect)} from depth {min(table['depth'])} to "
-                      f"{max(table['depth'])} (trend over every depth; 90% interval "
-                      f"[{fmt_points(plain.low)}, {fmt_points(plain.high)}], one-sided p = {plain.p_value:.2g})")
-        resnet_part = (f"the ResNet's changes by {fmt_points(resnet.effect)} (interval [{fmt_points(resnet.low)}, "
-                       f"{fmt_points(resnet.high)}]; largest change of a depth's mean "
-                       f"{fmt_points(resnet.extra['largest_level_change']).lstrip('+')})")
-        if verdict == "reproduced":
-            sentence = (f"Reproduced: {plain_part}, beyond the {margin} margin, while {resnet_part}, inside ±{margin}. "
-                        "Depth degrades plain nets, not residual ones.")
-        elif not plain.holds:
-            sentence = (f"Not reproduced: {plain_part}, which is not a significant rise of at least {margin}; "
-                        f"{resnet_part}.")
-        else:
-            sentence = (f"Not reproduced: {plain_part}, but the ResNet is not shown flat within ±{margin}: "
-                        f"{resnet_part}.")
+    sentence = (f"{HEADS[verdict]}: plain training error rises by {fmt_points(plain.effect)} from depth "
+                f"{min(table['depth'])} to {max(table['depth'])} (trend over every depth; 90% interval "
+                f"[{fmt_points(plain.low)}, {fmt_points(plain.high)}], one-sided p = {plain.p_value:.2g} against a "
+                f"rise of {margin}), while the ResNet's changes by {fmt_points(resnet.effect)} (interval "
+                f"[{fmt_points(resnet.low)}, {fmt_points(resnet.high)}] against ±{margin}; largest change of a "
+                f"depth's mean {fmt_points(resnet.extra['largest_level_change']).lstrip('+')}).")
+    if verdict == "reproduced":
+        sentence += " Depth degrades plain nets, not residual ones."
+    sentence += parts_sentence(parts)
     if n_diverged:
         sentence += f" {n_diverged} run(s) diverged and count as chance error (90%)."
-    if calibration["power"] is not None:
-        sentence += (f" At this run's seeds and spread the test calls a flat plain trend 'reproduced' in "
-                     f"{calibration['false_positive_rate']:.1%} of simulated runs and detects a "
-                     f"{fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} rise in {calibration['power']:.0%}.")
-    key = (f"train-error rise with depth: plain {fmt_points(plain.effect)}, ResNet {fmt_points(resnet.effect)}"
-           if plain.holds is not None and resnet.holds is not None else "—")
-    return {"id": "degradation", "section": "depth", "verdict": verdict, "sentence": sentence, "key_number": key,
-            "claim": f"Plain nets' training error rises with depth by at least {margin}; residual twins' stays "
-                     f"within ±{margin}.", "margin": DEGRADATION_MARGIN,
-            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
-            "evidence": evidence}
+    key = f"train-error rise with depth: plain {fmt_points(plain.effect)}, ResNet {fmt_points(resnet.effect)}"
+    return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "key_number": key, "evidence": evidence},
+                            degradation_calibration(groups), f"a {fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} "
+                                                             "plain rise and a flat ResNet")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import HEADS, with_calibration
+from ...report.verdicts import HEADS, inconclusive, parts_evidence, parts_sentence, with_calibration
 
 REGION = 10.0  # Li et al. plot loss up to 10: beyond it a surface says nothing about chaos
 TRAINED = 0.2  # a model whose final training error is above this never trained: its centre is no minimum
@@ -65,20 +65,24 @@ def surface_roughness(surface: pd.DataFrame) -> pd.DataFrame:
 
 
 def landscape_decisions(groups: dict) -> dict:
-    """Per-seed falling-ray shares in: plain rougher than ResNet at the depth (one-sided Welch +
-    margin), the ResNet's share unchanged from its shallowest mapped depth (equivalence)."""
+    """Per-seed falling-ray shares in: plain rougher than the ResNet at one depth (one-sided Welch of
+    H0: difference <= margin), the ResNet's share at its deepest mapped depth (`resnet_deep`, or
+    `resnet` when that is the same depth) unchanged from its shallowest (equivalence within the margin)."""
     return {"plain_rougher": stats.exceeds(groups["plain"], groups["resnet"], RAY_MARGIN),
-            "resnet_unchanged": stats.equivalent(groups["resnet"], groups["resnet_shallow"], RAY_MARGIN)}
+            "resnet_unchanged": stats.equivalent(groups.get("resnet_deep", groups["resnet"]), groups["resnet_shallow"],
+                                                 RAY_MARGIN)}
 
 
-def landscape_calibration(groups: dict, trials: int = 1000) -> dict:
-    """Nulls: plain slices exactly as rough as the ResNet's, or the ResNet's share changed by exactly
-    the margin with depth (plain clearly rougher). Alternative: plain rougher by twice the margin,
-    ResNets unchanged. Spread floor: half a ray (1/16)."""
-    base = 0.25
-    alternative = {"resnet": base, "resnet_shallow": base, "plain": base + 2 * RAY_MARGIN}
-    nulls = [{**alternative, "plain": base}, {**alternative, "resnet": base + RAY_MARGIN,
-                                                "plain": base + 3 * RAY_MARGIN}]
+def landscape_calibration(groups: dict, trials: int | None = None) -> dict:
+    """Nulls at each part's edge, the other holding clearly: plain slices rougher than the ResNet's by
+    exactly the margin; the ResNet's share changed by exactly the margin with depth (plain rougher by
+    three margins). Alternative: plain rougher by twice the margin, ResNets unchanged. Spread floor:
+    half a ray (1/16)."""
+    base = 0.125
+    alternative = {k: base for k in groups} | {"plain": base + 2 * RAY_MARGIN}
+    deep = "resnet_deep" if "resnet_deep" in groups else "resnet"
+    nulls = [{**alternative, "plain": base + RAY_MARGIN},
+             {**alternative, deep: base + RAY_MARGIN, "plain": base + RAY_MARGIN + 3 * RAY_MARGIN}]
     decide = lambda g: stats.verdict(*landscape_decisions(g).values())  # noqa: E731
     return stats.calibrate(groups, decide, nulls, alternative, 1 / (2 * len(RAYS)), trials)
 
@@ -86,15 +90,14 @@ def landscape_calibration(groups: dict, trials: int = 1000) -> dict:
 def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None,
                     runs: pd.DataFrame | None = None) -> dict:
     """Claim 6: at the deepest depth where the plain nets trained, their slices are rougher than the
-    ResNets' (falling-ray share higher by at least RAY_MARGIN, one-sided Welch over seeds), and the
-    ResNets' roughness does not change from the shallowest mapped depth (equivalence within the margin).
-    Sharpness (λmax) is reported apart: it is a different property."""
+    ResNets' at the same depth (falling-ray share higher by more than RAY_MARGIN, one-sided Welch over
+    seeds), and the ResNets' roughness does not change from the shallowest to the deepest mapped depth
+    (equivalence within the margin). Sharpness (λmax) is reported apart: it is a different property."""
     claim = {"id": "landscape_smoothness", "section": "landscape", "margin": RAY_MARGIN,
              "claim": "Without shortcuts, deep nets' loss slices turn rough (loss falling outward from θ* along "
                       f"{RAY_MARGIN:.0%} more rays than a ResNet's); with shortcuts they stay as smooth as shallow ones."}
     if surface is None or not len(surface):
-        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {},
-                "sentence": "Inconclusive: no loss surfaces."}
+        return inconclusive(claim, "no loss surfaces.")
     rough = surface_roughness(surface)
     if runs is not None and len(runs):
         trained = runs.set_index("run_id")["final_train_error"]
@@ -107,34 +110,36 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     common = sorted(plain_depths & set(resnet_depths))
     untrained = sorted(rough[~rough["trained"]]["run_id"])
     if not common or len(resnet_depths) < 2:
-        return {**claim, "verdict": "inconclusive", "key_number": "—",
-                "evidence": {"roughness": rough.to_dict(orient="records")},
-                "sentence": "Inconclusive: needs surfaces of trained plain and residual nets at a common depth and "
-                            "of ResNets at two depths" + (f" (not trained, left out: {', '.join(untrained)})"
-                                                         if untrained else "") + "."}
-    depth, shallow = common[-1], resnet_depths[0]
+        return inconclusive(claim, "needs surfaces of trained plain and residual nets at a common depth and of "
+                                   "ResNets at two depths" + (f" (not trained, left out: {', '.join(untrained)})"
+                                                              if untrained else "") + ".",
+                            {"roughness": rough.to_dict(orient="records")})
+    depth, shallow, deepest = common[-1], resnet_depths[0], resnet_depths[-1]
     share = lambda a, d: usable[(usable["arch"] == a) & (usable["depth"] == d)]["falling_ray_share"].to_numpy(float)  # noqa: E731
-    groups = {"plain": share("plain", depth), "resnet": share("resnet", resnet_depths[-1]),
-              "resnet_shallow": share("resnet", shallow)}
+    groups = {"plain": share("plain", depth), "resnet": share("resnet", depth), "resnet_shallow": share("resnet", shallow)}
+    if deepest != depth:
+        groups["resnet_deep"] = share("resnet", deepest)
     parts = landscape_decisions(groups)
     verdict = stats.verdict(*parts.values())
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
-    head = HEADS[verdict]
     describe = lambda a, d: (f"{per.loc[(a, d), 'falling_ray_share']:.0%} of rays falling outward, "  # noqa: E731
                              f"{per.loc[(a, d), 'local_minima']:.1f} strict local minima")
-    sentence = (f"{head}: inside the region of loss ≤ {REGION:g}, plain-{depth} (the deepest plain net that trained) "
-                f"has {describe('plain', depth)} per slice, ResNet-{depth} {describe('resnet', depth)} "
-                f"(mean over {len(share('plain', depth))}/{len(share('resnet', depth))} seeds; test: "
-                f"{parts['plain_rougher'].words(lambda v: f'{v:.2f}')}); ResNet-{shallow}: "
-                f"{describe('resnet', shallow)}.")
+    unchanged = parts["resnet_unchanged"]
+    sentence = (f"{HEADS[verdict]}: inside the region of loss ≤ {REGION:g}, plain-{depth} (the deepest plain net that "
+                f"trained) has {describe('plain', depth)} per slice, ResNet-{depth} {describe('resnet', depth)} "
+                f"(mean over {len(groups['plain'])}/{len(groups['resnet'])} seeds; difference "
+                f"{parts['plain_rougher'].words(lambda v: f'{v:.2f}')}); ResNet-{shallow}: {describe('resnet', shallow)}"
+                + (f", ResNet-{deepest}: {describe('resnet', deepest)}" if deepest not in (depth, shallow) else "")
+                + f" (change from ResNet-{shallow} to ResNet-{deepest}: {unchanged.words(lambda v: f'{v:.2f}')}).")
+    sentence += parts_sentence(parts)
     if untrained:
         sentence += f" Left out as not trained (final training error ≥ {TRAINED:.0%}): {', '.join(untrained)}."
     if len(sharp):
         sentence += (" Sharpness, a different property: λmax at θ* "
                      + ", ".join(f"{a}-{d} {v:.3g}" for (a, d), v in sharp.items()) + ".")
-    evidence = {"depth": depth, "shallow_resnet_depth": shallow, "parts": {k: d.evidence() for k, d in parts.items()},
-                "roughness": rough.to_dict(orient="records"), "region": REGION,
+    evidence = {"depth": depth, "shallow_resnet_depth": shallow, "deepest_resnet_depth": deepest,
+                "parts": parts_evidence(parts), "roughness": rough.to_dict(orient="records"), "region": REGION,
                 "per_model_curvature": curvature.to_dict(orient="records")}
     key = (f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
            f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}")

@@ -8,7 +8,8 @@ import pandas as pd
 
 from ... import stats
 from ...report.archs import arch_sort_key
-from ...report.verdicts import CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct
+from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct, inconclusive, parts_evidence, parts_sentence,
+                               with_calibration)
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
 
@@ -54,8 +55,19 @@ SHORT_PATHS = 0.4  # gradient-weighted mean path length under 0.4 n (Veit: effec
 
 
 def _per_seed(one: pd.DataFrame, arch: str, depth: int, downsampling: bool) -> np.ndarray:
+    """Per model (sorted by run id), the median error increase over its in-stage or downsampling deletions."""
     rows = one[(one["arch"] == arch) & (one["depth"] == depth) & (one["downsampling"].astype(bool) == downsampling)]
     return rows.groupby("run_id")["increase"].median().to_numpy(float)
+
+
+def trained_depths(lesion: pd.DataFrame) -> list[int]:
+    """Depths at which every lesioned model of both the plain net and the ResNet trained (unlesioned test
+    error below TRAINED), with at least two seeds each: a lesion of a failed net says nothing, and
+    keeping only the seeds that trained would pick the plain nets that happened to work."""
+    base = lesion[lesion["kind"] == "none"]
+    ok = base.groupby(["arch", "depth"])["test_error"].agg(lambda e: bool((e < TRAINED).all()) and len(e) >= stats.MIN_N)
+    per_arch = {a: {int(d) for (arch, d), good in ok.items() if arch == a and good} for a in ("plain", "resnet")}
+    return sorted(per_arch["plain"] & per_arch["resnet"])
 
 
 def gradient_path_length(paths: pd.DataFrame | None, depth: int) -> tuple[float, int]:
@@ -70,27 +82,36 @@ def gradient_path_length(paths: pd.DataFrame | None, depth: int) -> tuple[float,
     return float((per_k.index.to_numpy() * per_k.to_numpy()).sum() / per_k.sum() / n), rows["run_id"].nunique()
 
 
-def lesion_parts(resnet, plain, down, cliff: float, path_share: float, n_paths: int) -> dict[str, stats.Decision]:
+def tested_parts(groups: dict) -> dict[str, stats.Decision]:
+    """The three tested parts of claim 5. `groups`: per ResNet seed its in-stage deletion cost
+    (`resnet`) and the extra cost of a downsampling deletion in the same model (`down_gain`, paired);
+    per plain seed its in-stage deletion cost (`plain`)."""
+    return {"resnet_one_block": stats.below(groups["resnet"], ONE_BLOCK_BOUND),
+            "plain_breaks": stats.exceeds(groups["plain"], groups["resnet"], PLAIN_BREAK_MARGIN),
+            "downsampling_exception": stats.above(groups["down_gain"], DOWNSAMPLING_MARGIN)}
+
+
+def lesion_parts(groups: dict, cliff: float, path_share: float, n_paths: int) -> dict[str, stats.Decision]:
     """The five parts of claim 5, each a decision."""
-    return {"resnet_one_block": stats.below(resnet, ONE_BLOCK_BOUND),
-            "plain_breaks": stats.exceeds(plain, resnet, PLAIN_BREAK_MARGIN),
-            "downsampling_exception": stats.exceeds(down, resnet, DOWNSAMPLING_MARGIN),
-            "smooth_in_k": stats.threshold(cliff, CLIFF_LIMIT, (len(resnet),), "the largest per-block error increase"),
+    return {**tested_parts(groups),
+            "smooth_in_k": stats.threshold(cliff, CLIFF_LIMIT, (len(groups["resnet"]),),
+                                           "the largest per-block error increase"),
             "short_paths": stats.threshold(path_share, SHORT_PATHS, (n_paths,), "the gradient-weighted path length")}
 
 
-def ensemble_calibration(resnet, plain, trials: int = 1000) -> dict:
-    """False-positive rate (the largest of: a ResNet block deletion costing exactly the bound, plain
-    nets clearly breaking; plain nets breaking no more than the ResNet, which costs nothing) and power
-    (deletion costing nothing, plain nets breaking by twice the margin more) of the tested parts at
-    this run's seeds and spread; the deterministic parts are taken as holding."""
-    bound, m = ONE_BLOCK_BOUND, PLAIN_BREAK_MARGIN
-    decide = lambda g: stats.verdict(stats.below(g["resnet"], bound),  # noqa: E731
-                                     stats.exceeds(g["plain"], g["resnet"], m))
-    nulls = [{"resnet": bound, "plain": bound + 2 * m}, {"resnet": 0.0, "plain": 0.0}]
-    return {**stats.calibrate({"resnet": resnet, "plain": plain}, decide, nulls, {"resnet": 0.0, "plain": 2 * m},
-                              MIN_SPREAD, trials),
-            "note": "tested parts (one-block bound, plain breaks); thresholds taken as holding"}
+def ensemble_calibration(groups: dict, trials: int | None = None) -> dict:
+    """Nulls at each tested part's edge, the others holding clearly: a ResNet block deletion costing
+    exactly the bound; plain nets losing exactly the margin more than the ResNet; a downsampling
+    deletion costing exactly the 1-point margin more. Alternative: in-stage deletions cost the ResNet
+    nothing, plain nets twice the margin, downsampling blocks twice their margin. The two deterministic
+    thresholds (smoothness in k, path length) are taken as holding."""
+    bound, m, dm = ONE_BLOCK_BOUND, PLAIN_BREAK_MARGIN, DOWNSAMPLING_MARGIN
+    alternative = {"resnet": 0.0, "plain": 2 * m, "down_gain": 2 * dm}
+    clear = {"resnet": 0.0, "plain": 0.9, "down_gain": 0.5}
+    nulls = [{**clear, "resnet": bound}, {**clear, "plain": m}, {**clear, "down_gain": dm}]
+    decide = lambda g: stats.verdict(*tested_parts(g).values())  # noqa: E731
+    return {**stats.calibrate(groups, decide, nulls, alternative, MIN_SPREAD, trials),
+            "note": "tested parts (one-block bound, plain breaks, downsampling exception); thresholds taken as holding"}
 
 
 def ensemble_lesion_claim(lesion: pd.DataFrame, paths: pd.DataFrame | None = None) -> dict:
@@ -98,53 +119,45 @@ def ensemble_lesion_claim(lesion: pd.DataFrame, paths: pd.DataFrame | None = Non
     while the same deletion breaks a trained plain net; downsampling blocks are the exception; error
     grows smoothly with the number of deleted blocks; short paths carry most of the gradient."""
     one = single_deletion_increase(lesion)
-    one = one[one["baseline"] < TRAINED]  # only models that trained; a lesion of a failed net says nothing
-    inner = one[~one["downsampling"].astype(bool)]
-    common = sorted(set(inner[inner["arch"] == "plain"]["depth"]) & set(inner[inner["arch"] == "resnet"]["depth"]))
+    depths = trained_depths(lesion)
     claim = {"id": "ensemble_lesion", "section": "lesion", "margin": ONE_BLOCK_BOUND,
              "claim": f"Deleting one in-stage block costs a ResNet under {100 * ONE_BLOCK_BOUND:.0f} points but breaks "
                       "a plain net; downsampling blocks are the exception; errors grow smoothly with the number of "
                       "deleted blocks; short paths carry the gradient."}
-    if not common:
-        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {}, "false_positive_rate": None,
-                "power": None, "sentence": "Inconclusive: no depth has both a trained plain net and a trained ResNet "
-                                           f"(test error below {TRAINED:.0%}) to lesion."}
-    depth = common[-1]
+    if not depths:
+        return inconclusive(claim, "no depth has plain nets and ResNets whose every lesioned seed trained (test "
+                                   f"error below {TRAINED:.0%}).")
+    depth = depths[-1]
     resnet, plain = _per_seed(one, "resnet", depth, False), _per_seed(one, "plain", depth, False)
     down = _per_seed(one, "resnet", depth, True)
+    groups = {"resnet": resnet, "plain": plain, "down_gain": down - resnet if len(down) == len(resnet) else np.empty(0)}
     curves = {a: delete_k_curve(lesion, a, depth) for a in ("plain", "resnet")}
     cliff = cliff_per_block(curves["resnet"])
     path_share, n_paths = gradient_path_length(paths, depth)
-    parts = lesion_parts(resnet, plain, down, cliff, path_share, n_paths)
+    parts = lesion_parts(groups, cliff, path_share, n_paths)
     verdict = stats.verdict(*parts.values())
-    calibration = ensemble_calibration(resnet, plain)
-    evidence = {"depth": depth, "parts": {k: d.evidence() for k, d in parts.items()}, "calibration": calibration,
+    evidence = {"depth": depth, "parts": parts_evidence(parts),
                 "median_single_deletion_increase": {"plain": float(np.median(plain)), "resnet": float(np.median(resnet))},
                 "resnet_downsampling_deletion_increase": float(down.mean()) if len(down) else None,
                 "largest_step_fraction": {a: smoothness(c) for a, c in curves.items()},
                 "delete_k_curves": {a: {int(k): float(v) for k, v in c.items()} for a, c in curves.items()}}
-    head = HEADS[verdict]
     pts = lambda v: f"{100 * v:.1f}"  # noqa: E731
-    failed = [k.replace("_", " ") for k, d in parts.items() if d.holds is False]
-    unknown = [f"{k.replace('_', ' ')} ({d.reason})" for k, d in parts.items() if d.holds is None]
-    sentence = (f"{head}: at depth {depth} (the deepest with trained plain nets; {len(plain)} plain and {len(resnet)} "
-                f"residual seeds), deleting one in-stage block costs the ResNet {pts(np.mean(resnet))} points of test "
-                f"error on average over seeds (upper 95% bound {pts(parts['resnet_one_block'].high)}, bound "
-                f"{pts(ONE_BLOCK_BOUND)}) and the plain net {pts(np.mean(plain))}; a downsampling block costs the ResNet "
-                f"{pts(down.mean()) if len(down) else 'n/a'}. The largest error increase per deleted block is "
-                f"{cliff:.2g}× the average (limit {CLIFF_LIMIT:g})"
+    sentence = (f"{HEADS[verdict]}: at depth {depth} (the deepest where every plain and residual seed trained; "
+                f"{len(plain)} plain and {len(resnet)} residual seeds), deleting one in-stage block costs the ResNet "
+                f"{pts(np.mean(resnet))} points of test error on average over seeds (upper 95% bound "
+                f"{pts(parts['resnet_one_block'].high)}, bound {pts(ONE_BLOCK_BOUND)}) and the plain net "
+                f"{pts(np.mean(plain))}; a downsampling block costs the ResNet "
+                f"{pts(down.mean()) if len(down) else 'n/a'} (paired with the same model's in-stage deletions: "
+                f"{pts(parts['downsampling_exception'].effect)} more, lower 95% bound "
+                f"{pts(parts['downsampling_exception'].low)}, margin {pts(DOWNSAMPLING_MARGIN)}). The largest error "
+                f"increase per deleted block is {cliff:.2g}× the average (limit {CLIFF_LIMIT:g})"
                 + (f", and the gradient-weighted mean path length is {path_share:.2f} n (limit {SHORT_PATHS})"
                    if not math.isnan(path_share) else "") + ".")
-    if failed:
-        sentence += f" Not shown: {', '.join(failed)}."
-    if unknown:
-        sentence += f" Untested: {', '.join(unknown)}."
-    if calibration["power"] is not None:
-        sentence += (f" The tested parts call a ResNet costing exactly the bound 'reproduced' in "
-                     f"{calibration['false_positive_rate']:.1%} of simulated runs; power {calibration['power']:.0%}.")
-    return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
-            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
-            "key_number": f"one deleted block: ResNet +{pts(np.mean(resnet))} pts, plain +{pts(np.mean(plain))} pts"}
+    sentence += parts_sentence(parts)
+    out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
+           "key_number": f"one deleted block: ResNet +{pts(np.mean(resnet))} pts, plain +{pts(np.mean(plain))} pts"}
+    return with_calibration(out, ensemble_calibration(groups), "no in-stage cost, plain nets breaking by twice the "
+                                                              "margin and downsampling blocks costing twice theirs")
 
 
 def degradation_area(lesion: pd.DataFrame, arch: str, depth: int, chance: float = CHANCE_ERROR) -> pd.Series:
@@ -166,41 +179,42 @@ def _sd_errors(runs: pd.DataFrame, arch: str, depth: int) -> np.ndarray:
     return stats.count_diverged(rows["final_test_error"], CHANCE_ERROR)
 
 
-def stochastic_depth_calibration(standard: np.ndarray, sd: np.ndarray, trials: int = 1000) -> dict:
-    """False-positive rate (no improvement) and power (an improvement of twice the margin) at this
-    run's seeds and spread."""
+def stochastic_depth_calibration(groups: dict, trials: int | None = None) -> dict:
+    """Null: an improvement of exactly the margin; alternative: twice the margin; at this run's seeds
+    and spread. `groups`: per-seed test errors of the `standard` and the `sd` net."""
     decide = lambda g: stats.verdict(stats.exceeds(g["standard"], g["sd"], SD_MARGIN))  # noqa: E731
-    return {**stats.calibrate({"standard": standard, "sd": sd}, decide, [{"standard": 0.05, "sd": 0.05}],
+    return {**stats.calibrate(groups, decide, [{"standard": 0.05, "sd": 0.05 - SD_MARGIN}],
                               {"standard": 0.05, "sd": 0.05 - 2 * SD_MARGIN}, MIN_SPREAD, trials),
             "effect_for_power": 2 * SD_MARGIN}
 
 
 def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = None) -> dict:
     """Claim 8 as published: a ResNet trained with stochastic depth reaches lower test error than the
-    same ResNet trained normally (by at least SD_MARGIN). Robustness to deleted blocks, which
-    stochastic depth trains for, is a secondary number, normalized by the headroom to chance."""
+    same ResNet trained normally by more than SD_MARGIN (H0: improvement <= margin). Robustness to
+    deleted blocks, which stochastic depth trains for, is a secondary number, normalized by the
+    headroom to chance."""
     claim = {"id": "stochastic_depth", "section": "lesion" if lesion is not None and len(lesion) else "depth",
              "margin": SD_MARGIN,
-             "claim": f"Training a ResNet with stochastic depth lowers its test error by at least "
+             "claim": f"Training a ResNet with stochastic depth lowers its test error by more than "
                       f"{100 * SD_MARGIN:.0f} point (Huang et al. 2016: ResNet-110 6.41% → 5.25%)."}
     depths = sorted(set(runs[runs["arch"] == "resnet_sd"]["depth"]) & set(runs[runs["arch"] == "resnet"]["depth"]))
     if not depths:
-        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {}, "false_positive_rate": None,
-                "power": None, "sentence": "Inconclusive: the profile trained no resnet_sd model beside a ResNet of "
-                                           "the same depth."}
+        return inconclusive(claim, "the profile trained no resnet_sd model beside a ResNet of the same depth.")
     depth = depths[-1]
-    standard, sd = _sd_errors(runs, "resnet", depth), _sd_errors(runs, "resnet_sd", depth)
-    decision = stats.exceeds(standard, sd, SD_MARGIN)
-    verdict = stats.verdict(decision)
-    calibration = stochastic_depth_calibration(standard, sd)
-    evidence = {"depth": depth, "improvement": decision.evidence(), "calibration": calibration,
+    groups = {"standard": _sd_errors(runs, "resnet", depth), "sd": _sd_errors(runs, "resnet_sd", depth)}
+    standard, sd = groups["standard"], groups["sd"]
+    parts = {"improvement": stats.exceeds(standard, sd, SD_MARGIN)}
+    decision = parts["improvement"]
+    verdict = stats.verdict(*parts.values())
+    evidence = {"depth": depth, "parts": parts_evidence(parts),
                 "test_error_mean": {"resnet": float(standard.mean()), "resnet_sd": float(sd.mean())}}
     head = HEADS[verdict]
     sentence = (f"{head}: at depth {depth}, test error is {fmt_pct(sd.mean())} with stochastic depth and "
                 f"{fmt_pct(standard.mean())} without; the improvement is {100 * decision.effect:+.1f} points "
                 f"(90% interval [{100 * decision.low:+.1f}, {100 * decision.high:+.1f}], one-sided Welch p = "
-                f"{decision.p_value:.2g}, n = {len(sd)}/{len(standard)}; margin {100 * SD_MARGIN:.0f} point)."
+                f"{decision.p_value:.2g} against the {100 * SD_MARGIN:.0f}-point margin, n = {len(sd)}/{len(standard)})."
                 if decision.holds is not None else f"{head}: {decision.reason}.")
+    sentence += parts_sentence(parts)
     if verdict == "not_reproduced" and decision.effect < 0:
         sentence += (" Stochastic depth made the net worse here: with this profile's short training it acts as a "
                      "handicap, not a regularizer (Huang et al. trained 500 epochs).")
@@ -209,12 +223,10 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
         evidence["deletion_damage_share_of_headroom"] = {a: float(v.mean()) for a, v in area.items()}
         sentence += (f" Secondary: deleting blocks costs the stochastic-depth net {area['resnet_sd'].mean():.0%} of its "
                      f"headroom to chance on average over k, the standard net {area['resnet'].mean():.0%}.")
-    if calibration["power"] is not None:
-        sentence += (f" The test's false-positive rate at this spread is {calibration['false_positive_rate']:.1%}; its "
-                     f"power for a {100 * 2 * SD_MARGIN:.0f}-point improvement {calibration['power']:.0%}.")
-    return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
-            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
-            "key_number": f"test error with / without stochastic depth: {fmt_pct(sd.mean())} / {fmt_pct(standard.mean())}"}
+    out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
+           "key_number": f"test error with / without stochastic depth: {fmt_pct(sd.mean())} / {fmt_pct(standard.mean())}"}
+    return with_calibration(out, stochastic_depth_calibration(groups),
+                            f"an improvement of {100 * 2 * SD_MARGIN:.0f} points")
 
 
 def lesion_summary(lesion: pd.DataFrame) -> pd.DataFrame:

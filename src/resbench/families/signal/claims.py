@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, with_calibration
+from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, parts_evidence, parts_sentence, with_calibration
 
 SLOW_FIRST_LAYER = 0.25  # "several times smaller": the first layer learns at most 1/4 as fast as the last
 COLLAPSE = 0.25  # effective rank at the deepest layer below a quarter of the input's is collapse
@@ -70,14 +70,9 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
                 f"accuracy peaks at {int(best['layers'])} hidden layer(s) ({fmt_pct(best['test_accuracy'])}); the "
                 f"{int(deep['layers'])}-layer net is {100 * np.mean(gain):+.1f} points from the "
                 f"{int(two['layers'])}-layer one.")
-    failed = [k.replace("_", " ") for k, d in parts.items() if d.holds is False]
-    if failed:
-        sentence += f" Not shown: {', '.join(failed)}."
-    untested = [f"{k.replace('_', ' ')} ({d.reason})" for k, d in parts.items() if d.holds is None]
-    if untested:
-        sentence += f" Untested: {', '.join(untested)}."
+    sentence += parts_sentence(parts)
     evidence = {"speed_ratios": ratios.to_dict(orient="records"), "accuracy": accuracy.to_dict(orient="records"),
-                "threshold": SLOW_FIRST_LAYER, "parts": {k: d.evidence() for k, d in parts.items()}}
+                "threshold": SLOW_FIRST_LAYER, "parts": parts_evidence(parts)}
     if layers is not None and len(layers):
         conv = conv_gradient_ratios(layers)
         evidence["conv_gradient_ratios"] = conv.to_dict(orient="records")
@@ -100,13 +95,14 @@ def vanishing_decisions(groups: dict) -> dict:
             "accuracy_stops_improving": stats.below(groups["gain"], ACCURACY_MARGIN)}
 
 
-def vanishing_calibration(groups: dict, trials: int = 1000) -> dict:
+def vanishing_calibration(groups: dict, trials: int | None = None) -> dict:
     """Nulls: each part exactly at its bound (ratio = 1/4, accuracy gain = 1 point) while the others
     hold clearly; alternative: the plain ratio at half the bound, the residual one at twice it, and
     the deepest net 1 point worse than the 2-layer one (twice the margin away from the bound)."""
     q, m = SLOW_FIRST_LAYER, ACCURACY_MARGIN
     alternative = {"plain_ratio": q / 2, "residual_ratio": 2 * q, "gain": m - 2 * m}
-    nulls = [{**alternative, "plain_ratio": q}, {**alternative, "residual_ratio": q}, {**alternative, "gain": m}]
+    clear = {"plain_ratio": 0.0, "residual_ratio": 1.0, "gain": -0.5}
+    nulls = [{**clear, "plain_ratio": q}, {**clear, "residual_ratio": q}, {**clear, "gain": m}]
     decide = lambda g: stats.verdict(*vanishing_decisions(g).values())  # noqa: E731
     return stats.calibrate(groups, decide, nulls, alternative,
                            {"plain_ratio": 0.01, "residual_ratio": 0.01, "gain": 0.002}, trials)
@@ -152,7 +148,7 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     quarter of the input's effective rank at depth, for every activation; BatchNorm keeps at least
     25 points more. Tested over random initializations."""
     text = (f"Plain stacks at initialization collapse toward rank one (under {COLLAPSE:.0%} of the input's effective "
-            f"rank kept); BatchNorm keeps at least {RANK_MARGIN:.0%} more.")
+            f"rank kept); BatchNorm keeps more than {RANK_MARGIN:.0%} more.")
     table = kept_per_init(rank)
     if table.empty:
         return _claim("rank_collapse", text, "inconclusive", "no fully connected rank measurements.", "—", {})
@@ -165,13 +161,11 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     sentence = (f"after {depth} fully connected layers the plain stacks keep this share of the input's effective rank "
                 f"(mean over {len(_kept(table, acts[0], False, False))} initializations): "
                 + ", ".join(f"{a} {fmt_pct(kept(a, False))} → {fmt_pct(kept(a, True))} with BN" for a in acts) + ".")
-    failed = [k for k, d in parts.items() if d.holds is False]
-    if failed:
-        sentence += f" Not shown: {'; '.join(failed)}."
+    sentence += parts_sentence(parts)
     key = f"rank kept after {depth} layers (ReLU): plain {fmt_pct(kept('relu', False))}, +BN {fmt_pct(kept('relu', True))}" \
         if "relu" in acts else "—"
     claim = {**_claim("rank_collapse", text, verdict, sentence, key,
-                      {"parts": {k: d.evidence() for k, d in parts.items()}, "depth": depth,
+                      {"parts": parts_evidence(parts), "depth": depth,
                        "deepest": deepest_ranks(rank).to_dict(orient="records")}), "margin": RANK_MARGIN}
     return with_calibration(claim, rank_collapse_calibration(groups, acts),
                              f"plain stacks at half the collapse bound and BN {2 * RANK_MARGIN:.0%} above them")
@@ -185,16 +179,17 @@ def rank_collapse_decisions(groups: dict, acts) -> dict:
     return parts
 
 
-def rank_collapse_calibration(groups: dict, acts, trials: int = 1000) -> dict:
-    """Nulls, one activation at a time (the others clearly holding): its plain stack exactly at the
-    collapse bound, or BN keeping exactly as much rank as plain. Alternative: plain stacks at half
-    the bound and BN twice the margin above them, for every activation."""
+def rank_collapse_calibration(groups: dict, acts, trials: int | None = None) -> dict:
+    """Nulls, one part at a time at its edge (the others clearly holding): an activation's plain stack
+    exactly at the collapse bound, or BN keeping exactly the margin more rank than plain. Alternative:
+    plain stacks at half the bound and BN twice the margin above them, for every activation."""
     low = COLLAPSE / 2
     alternative = {k: low + (2 * RANK_MARGIN if k.endswith("/bn") else 0.0) for k in groups}
+    clear = {k: (0.9 if k.endswith("/bn") else 0.0) for k in groups}
     nulls = []
     for a in acts:
-        nulls.append({**alternative, f"{a}/plain": COLLAPSE, f"{a}/bn": COLLAPSE + 2 * RANK_MARGIN})
-        nulls.append({**alternative, f"{a}/bn": low})
+        nulls.append({**clear, f"{a}/plain": COLLAPSE})
+        nulls.append({**clear, f"{a}/bn": RANK_MARGIN})
     decide = lambda g: stats.verdict(*rank_collapse_decisions(g, acts).values())  # noqa: E731
     return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
 
@@ -203,7 +198,7 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     """Claim 4, its shortcut half: residual stacks without normalization keep at least 25 points more
     of the input's rank than plain ones when the branches are scaled by 1/sqrt(depth), for every
     activation. Unscaled branches are measured and reported beside (they need not help)."""
-    text = (f"Shortcuts slow rank collapse when residual branches are scaled by 1/√depth: at least {RANK_MARGIN:.0%} "
+    text = (f"Shortcuts slow rank collapse when residual branches are scaled by 1/√depth: more than {RANK_MARGIN:.0%} "
             "more of the input's rank kept than plain, for every activation (unscaled branches reported beside).")
     table = kept_per_init(rank)
     if table.empty or "inv_sqrt_depth" not in set(table["branch_scaling"]):
@@ -213,7 +208,8 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     decisions = {(a, scaling): stats.exceeds(_kept(table, a, True, False, scaling), _kept(table, a, False, False),
                                              RANK_MARGIN)
                  for a in acts for scaling in ("inv_sqrt_depth", "none")}
-    verdict = stats.verdict(*(decisions[(a, "inv_sqrt_depth")] for a in acts))
+    parts = {f"{a}: scaled shortcuts keep rank": decisions[(a, "inv_sqrt_depth")] for a in acts}
+    verdict = stats.verdict(*parts.values())
     groups = {f"{a}/{kind}": _kept(table, a, kind == "scaled", False, "inv_sqrt_depth" if kind == "scaled" else "none")
               for a in acts for kind in ("plain", "scaled")}
     describe = lambda scaling: ", ".join(  # noqa: E731
@@ -226,23 +222,26 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     sentence += (" Unscaled shortcuts help only for " + ", ".join(helped_unscaled) + "." if helped_unscaled and
                  len(helped_unscaled) < len(acts) else " Unscaled shortcuts do not slow the collapse here." if not
                  helped_unscaled else " Unscaled shortcuts help too.")
+    sentence += parts_sentence(parts)
     key = (f"rank kept (ReLU, no BN): plain {fmt_pct(_kept(table, 'relu', False, False).mean())}, residual "
            f"{fmt_pct(_kept(table, 'relu', True, False, 'none').mean())}, residual 1/√L "
            f"{fmt_pct(_kept(table, 'relu', True, False, 'inv_sqrt_depth').mean())}") if "relu" in acts else "—"
     claim = {**_claim("rank_shortcuts", text, verdict, sentence, key,
-                      {"decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
+                      {"parts": parts_evidence(parts),
+                       "decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
              "margin": RANK_MARGIN}
     return with_calibration(claim, rank_shortcuts_calibration(groups, acts),
                              f"scaled residual stacks {2 * RANK_MARGIN:.0%} above plain ones")
 
 
-def rank_shortcuts_calibration(groups: dict, acts, trials: int = 1000) -> dict:
-    """The verdict's rule (scaled residual stacks exceed plain ones by the margin for every
-    activation). Nulls, one activation at a time: no gain there (the others clearly gaining);
-    alternative: every activation gains twice the margin."""
+def rank_shortcuts_calibration(groups: dict, acts, trials: int | None = None) -> dict:
+    """The verdict's rule (scaled residual stacks exceed plain ones by more than the margin for every
+    activation). Nulls, one activation at a time: a gain of exactly the margin there (the others
+    clearly gaining); alternative: every activation gains twice the margin."""
     base = COLLAPSE / 2
     alternative = {k: base + (2 * RANK_MARGIN if k.endswith("/scaled") else 0.0) for k in groups}
-    nulls = [{**alternative, f"{a}/scaled": base} for a in acts]
+    clear = {k: (0.9 if k.endswith("/scaled") else 0.0) for k in groups}
+    nulls = [{**clear, f"{a}/scaled": RANK_MARGIN} for a in acts]
     decide = lambda g: stats.verdict(*(stats.exceeds(g[f"{a}/scaled"], g[f"{a}/plain"], RANK_MARGIN)  # noqa: E731
                                        for a in acts))
     return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
@@ -283,7 +282,7 @@ KEEP_MARGIN = 0.01  # appended residual blocks stay within ±1 point of it
 def appended_layers_claim(appended: pd.DataFrame) -> dict:
     """Claim 2, over the shallow nets of every seed: appended plain blocks end at least 2 points of
     training error above the frozen shallow net; appended residual blocks stay within ±1 point."""
-    text = (f"Appended plain layers must learn the identity and end ≥ {100 * APPEND_MARGIN:.0f} points worse; appended "
+    text = (f"Appended plain layers must learn the identity and end more than {100 * APPEND_MARGIN:.0f} points worse; appended "
             f"residual blocks keep the shallow net's error (±{100 * KEEP_MARGIN:.0f} point).")
     last = appended[appended["epoch"] == appended["epoch"].max()]
     if not {"plain", "residual"} <= set(last["appended"]):
@@ -299,15 +298,10 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
                 f"frozen shallow nets ({', '.join(per.index)}), training error is {fmt_pct(plain.mean())} with plain "
                 f"blocks and {fmt_pct(residual.mean())} with residual blocks, against {fmt_pct(shallow.mean())} for the "
                 f"shallow nets alone (means over seeds).")
-    failed = [k.replace("_", " ") for k, d in parts.items() if d.holds is False]
-    untested = [f"{k.replace('_', ' ')} ({d.reason})" for k, d in parts.items() if d.holds is None]
-    if failed:
-        sentence += f" Not shown: {', '.join(failed)}."
-    if untested:
-        sentence += f" Untested: {', '.join(untested)}."
+    sentence += parts_sentence(parts)
     key = f"final train error: plain-appended {fmt_pct(plain.mean())}, residual-appended {fmt_pct(residual.mean())}, shallow {fmt_pct(shallow.mean())}"
     claim = {**_claim("appended_layers", text, verdict, sentence, key,
-                      {"parts": {k: d.evidence() for k, d in parts.items()},
+                      {"parts": parts_evidence(parts),
                        "per_seed": per.reset_index().to_dict(orient="records"), "blocks": k, "epochs": epochs}),
              "margin": APPEND_MARGIN}
     return with_calibration(claim, appended_calibration(groups),
@@ -315,16 +309,19 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
 
 
 def appended_decisions(groups: dict) -> dict:
-    return {"plain_worse": stats.exceeds(groups["plain"], groups["shallow"], APPEND_MARGIN),
-            "residual_keeps": stats.equivalent(groups["residual"], groups["shallow"], KEEP_MARGIN)}
+    """Paired by shallow net: appended plain blocks end more than the margin above it; appended
+    residual blocks within ±KEEP_MARGIN of it (paired TOST)."""
+    return {"plain_worse": stats.exceeds(groups["plain"], groups["shallow"], APPEND_MARGIN, paired=True),
+            "residual_keeps": stats.equivalent(groups["residual"], groups["shallow"], KEEP_MARGIN, paired=True)}
 
 
-def appended_calibration(groups: dict, trials: int = 1000) -> dict:
-    """Nulls: appended plain blocks no worse than the shallow net (residual unchanged), or residual
-    blocks exactly one margin worse (plain clearly worse). Alternative: plain blocks twice the margin
-    worse, residual ones unchanged."""
+def appended_calibration(groups: dict, trials: int | None = None) -> dict:
+    """Nulls: appended plain blocks exactly the margin worse than the shallow net (residual unchanged),
+    or residual blocks exactly one keep-margin worse (plain clearly worse). Alternative: plain blocks
+    twice the margin worse, residual ones unchanged."""
     base = 0.05
     alternative = {"shallow": base, "residual": base, "plain": base + 2 * APPEND_MARGIN}
-    nulls = [{**alternative, "plain": base}, {**alternative, "residual": base + KEEP_MARGIN}]
+    nulls = [{**alternative, "plain": base + APPEND_MARGIN}, {**alternative, "residual": base + KEEP_MARGIN,
+                                                               "plain": base + 0.5}]
     decide = lambda g: stats.verdict(*appended_decisions(g).values())  # noqa: E731
     return stats.calibrate(groups, decide, nulls, alternative, 0.002, trials)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import HEADS, fmt_pct
+from ...report.verdicts import HEADS, fmt_pct, inconclusive, with_calibration
 from .catalog import OBSTRUCTED, ORIGINAL_PLACEMENT, VARIANTS
 
 
@@ -56,43 +56,68 @@ def log_losses(runs: pd.DataFrame) -> dict[str, np.ndarray]:
     return {v: np.log(g[column].to_numpy(float).clip(min=1e-12)) for v, g in runs.groupby("variant")}
 
 
-def obstructed_decisions(losses: dict[str, np.ndarray], fail: dict[str, bool]) -> dict[str, dict]:
-    """Per obstructed variant present: worse than identity (fail, or a significant loss ratio of at
-    least the margin), with its test. `losses`: log training loss per seed, by variant."""
-    identity = losses["identity"]
+def needed(n: int) -> int:
+    """Obstructed shortcuts that must hamper optimization: two thirds of those trained."""
+    return math.ceil(2 * n / 3)
+
+
+def variant_alpha(n: int) -> float:
+    """Each variant's test level: the claim is false when fewer than needed(n) variants hamper, and
+    at its least favourable edge needed(n) - 1 do clearly while the other n - needed(n) + 1 sit at
+    the margin; any one of those passing would say "reproduced", so alpha is shared among them."""
+    return stats.ALPHA / (n - needed(n) + 1)
+
+
+def obstructed_decisions(losses: dict[str, np.ndarray], fail: dict[str, bool]) -> dict[str, stats.Decision]:
+    """Per obstructed variant present: worse than identity — failing outright, or a training loss
+    more than LOSS_RATIO_MARGIN times identity's (one-sided Welch test on log loss of H0: ratio <=
+    margin, at variant_alpha). `losses`: log training loss per seed, by variant."""
+    names = [v for v in OBSTRUCTED if v in fail]
+    alpha = variant_alpha(len(names))
     out = {}
-    for v in OBSTRUCTED:
-        if v not in fail:
-            continue
+    for v in names:
         if fail[v]:
-            out[v] = {"worse": True, "why": "fail"}
-            continue
-        d = stats.exceeds(losses[v], identity, math.log(LOSS_RATIO_MARGIN))
-        out[v] = {"worse": bool(d.holds), "why": "loss ratio" if d.holds else "", "test": d.evidence(),
-                  "loss_ratio": math.exp(d.effect) if not math.isnan(d.effect) else None}
+            out[v] = stats.Decision(True, "fails outright (median test error above the fail line, or a diverged seed)",
+                                    math.nan, math.nan, math.nan, math.log(LOSS_RATIO_MARGIN), math.nan,
+                                    (len(losses.get(v, [])),), p_against=1.0)
+        else:
+            out[v] = stats.exceeds(losses[v], losses["identity"], math.log(LOSS_RATIO_MARGIN), alpha=alpha)
     return out
 
 
-def _reproduced(decisions: dict[str, dict]) -> bool:
-    """At least two thirds of the obstructed shortcuts trained (at least two) hamper optimization."""
+def variants_verdict(decisions: dict[str, stats.Decision]) -> str:
+    """reproduced: needed(n) variants shown worse; not_reproduced: so many contradicted (shown to cost
+    at most the margin) that needed(n) cannot be reached; else inconclusive (or fewer than two)."""
     n = len(decisions)
-    return n >= 2 and sum(d["worse"] for d in decisions.values()) >= math.ceil(2 * n / 3)
+    if n < 2:
+        return "inconclusive"
+    alpha = variant_alpha(n)
+    seen = [d.outcome(alpha) for d in decisions.values()]
+    if seen.count("shown") >= needed(n):
+        return "reproduced"
+    return "not_reproduced" if n - seen.count("contradicted") < needed(n) else "inconclusive"
 
 
-def variants_calibration(runs: pd.DataFrame, names: list[str], trials: int = 1000) -> dict:
-    """False-positive rate (every variant drawn like identity) and power (obstructed variants' loss
-    higher by twice the margin, i.e. x1.5625) at this run's seeds and identity's log-loss spread."""
+def variants_groups(runs: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:
+    """Per variant (identity and `names`), each seed's log training loss; a variant without two finite
+    values (it failed) is drawn like identity in the calibration, which tests the loss rule."""
     losses = log_losses(runs)
-    identity = losses["identity"]
-    spread = max(float(np.std(identity, ddof=1)), 0.05)
+    finite = lambda v: losses[v][np.isfinite(losses[v])]  # noqa: E731
+    return {v: finite(v) if len(finite(v)) >= stats.MIN_N else finite("identity") for v in ["identity", *names]}
 
-    def draw(shift):
-        return lambda rng: {v: rng.normal(identity.mean() + (shift if v != "identity" else 0.0), spread,
-                                          len(losses[v])) for v in ["identity", *names]}
 
-    decide = lambda f: "reproduced" if _reproduced(obstructed_decisions(f, {v: False for v in names})) else "no"  # noqa: E731
-    return {"false_positive_rate": stats.rate(draw(0.0), decide, trials),
-            "power": stats.rate(draw(2 * math.log(LOSS_RATIO_MARGIN)), decide, trials, seed=1), "trials": trials,
+def variants_calibration(groups: dict, trials: int | None = None) -> dict:
+    """The least favourable null: needed(n) - 1 obstructed variants clearly worse, the others exactly at
+    the margin (loss x1.25), every variant with identity's spread; alternative: every obstructed variant's
+    loss higher by twice the margin (x1.5625), each with its own spread. `groups`: log losses by variant."""
+    names = [v for v in groups if v != "identity"]
+    edge, clear = math.log(LOSS_RATIO_MARGIN), 3.0
+    base = float(np.mean(groups["identity"]))
+    null = {"identity": base, **{v: base + (clear if i < needed(len(names)) - 1 else edge) for i, v in enumerate(names)}}
+    alternative = {"identity": base, **{v: base + 2 * edge for v in names}}
+    decide = lambda g: variants_verdict(obstructed_decisions(g, {v: False for v in names}))  # noqa: E731
+    return {**stats.calibrate(groups, decide, [null], alternative, 0.05, trials,
+                              null_spread_from={v: "identity" for v in names}),
             "effect_for_power": f"loss x{LOSS_RATIO_MARGIN ** 2:.4g}"}
 
 
@@ -100,43 +125,40 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
     """Claim 7: scaled, gated, 1x1-conv and dropout shortcuts hamper optimization: a higher training
     loss than the identity shortcut (eval mode, per-seed test, margin x1.25), or failing outright."""
     claim = {"id": "shortcut_variants", "section": "variants", "margin": LOSS_RATIO_MARGIN,
-             "claim": "Scaling, gating, 1×1 convs or dropout on the shortcut hamper optimization: training loss at "
-                      f"least {LOSS_RATIO_MARGIN:.3g}× the identity shortcut's, or failure (He et al. 2016b)."}
+             "claim": "Scaling, gating, 1×1 convs or dropout on the shortcut hamper optimization: training loss more "
+                      f"than {LOSS_RATIO_MARGIN:.3g}× the identity shortcut's, or failure (He et al. 2016b)."}
     stats_table = variant_stats(runs, fail_error).set_index("variant")
     obstructed = [v for v in OBSTRUCTED if v in stats_table.index]
     if "identity" not in stats_table.index or not obstructed or stats_table["seeds"].min() < 2 \
             or stats_table.loc["identity", "fail"]:
-        return {**claim, "verdict": "inconclusive", "key_number": "—", "evidence": {}, "false_positive_rate": None,
-                "power": None, "sentence": "Inconclusive: needs a trained identity variant and at least one "
-                                           "obstructed shortcut, with two or more seeds each."}
+        return inconclusive(claim, "needs a trained identity variant and at least one obstructed shortcut, with two "
+                                   "or more seeds each.")
     decisions = obstructed_decisions(log_losses(runs), {v: bool(stats_table.loc[v, "fail"]) for v in obstructed})
-    n_worse = sum(d["worse"] for d in decisions.values())
-    reproduced = _reproduced(decisions)
-    verdict = "reproduced" if reproduced else ("not_reproduced" if len(decisions) >= 2 else "inconclusive")
-    calibration = variants_calibration(runs, obstructed)
+    verdict = variants_verdict(decisions)
+    alpha = variant_alpha(len(decisions))
+    seen = {v: d.outcome(alpha) for v, d in decisions.items()}
     loss_name = "eval-mode training loss" if _train_loss_column(runs).endswith("eval") else "running training loss"
-    parts = []
-    for v, d in decisions.items():
-        if d["why"] == "fail":
-            parts.append(f"{v} failed")
-        elif d.get("loss_ratio") is not None:
-            parts.append(f"{v} ×{d['loss_ratio']:.3g}{' (worse)' if d['worse'] else ''}")
-    head = HEADS[verdict]
-    sentence = (f"{head}: {n_worse} of {len(decisions)} obstructed shortcuts hamper optimization (needed: two thirds) — "
-                f"{loss_name} relative to the identity shortcut's ({stats_table.loc['identity', 'train_loss_median']:.3g} "
-                f"median): {', '.join(parts)}; a variant counts as worse when the per-seed one-sided Welch test on "
-                f"log loss is significant at 5% and the ratio is at least {LOSS_RATIO_MARGIN:.3g}, or when it fails "
-                f"(median test error above {fmt_pct(fail_error)}, or a diverged seed).")
+    words = {"shown": "worse", "contradicted": "not worse", "not_shown": "undecided", "untestable": "untestable"}
+    parts = [f"{v} failed" if stats_table.loc[v, "fail"] else
+             f"{v} ×{math.exp(d.effect):.3g} [{math.exp(d.low):.3g}, {math.exp(d.high):.3g}] ({words[seen[v]]})"
+             for v, d in decisions.items()]
+    n_worse = list(seen.values()).count("shown")
+    sentence = (f"{HEADS[verdict]}: {n_worse} of {len(decisions)} obstructed shortcuts hamper optimization (needed: "
+                f"{needed(len(decisions))}) — {loss_name} relative to the identity shortcut's "
+                f"({stats_table.loc['identity', 'train_loss_median']:.3g} median), with its interval: {', '.join(parts)}; "
+                f"a variant counts as worse when it fails (median test error above {fmt_pct(fail_error)}, or a diverged "
+                f"seed) or when the one-sided Welch test on log loss rejects a ratio of {LOSS_RATIO_MARGIN:.3g} or less "
+                f"at {alpha:.2%} (5% shared over the {len(decisions) - needed(len(decisions)) + 1} variants that could "
+                f"tip the count), and as not worse when the ratio is shown below {LOSS_RATIO_MARGIN:.3g} at that level.")
     if "full_preact" in stats_table.index:
         sentence += (f" Full pre-activation: median test error {fmt_pct(stats_table.loc['full_preact', 'test_median'])} vs "
                      f"{fmt_pct(stats_table.loc['identity', 'test_median'])} for the original unit.")
-    sentence += (f" At this spread the rule says 'reproduced' for identical variants in "
-                 f"{calibration['false_positive_rate']:.1%} of simulated runs and detects a loss ×"
-                 f"{LOSS_RATIO_MARGIN ** 2:.3g} in {calibration['power']:.0%}.")
-    evidence = {"decisions": decisions, "loss": loss_name, "fail_error": fail_error,
-                "failed": sorted(stats_table.index[stats_table["fail"]]), "calibration": calibration,
+    evidence = {"decisions": {v: {**d.evidence(), "outcome": seen[v]} for v, d in decisions.items()},
+                "loss": loss_name, "fail_error": fail_error, "variant_alpha": alpha,
+                "failed": sorted(stats_table.index[stats_table["fail"]]),
                 "test_median": {v: float(x) for v, x in stats_table["test_median"].items()},
                 "train_loss_median": {v: float(x) for v, x in stats_table["train_loss_median"].items()}}
-    return {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
-            "false_positive_rate": calibration["false_positive_rate"], "power": calibration["power"],
-            "key_number": f"{n_worse}/{len(decisions)} obstructed shortcuts optimize worse than identity"}
+    out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
+           "key_number": f"{n_worse}/{len(decisions)} obstructed shortcuts optimize worse than identity"}
+    return with_calibration(out, variants_calibration(variants_groups(runs, obstructed)),
+                            f"every obstructed shortcut's loss ×{LOSS_RATIO_MARGIN ** 2:.3g}")
