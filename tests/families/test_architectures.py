@@ -148,3 +148,29 @@ def test_lesion_across_families_verdicts():
 def test_pareto_front_keeps_only_undominated_points():
     x, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([5.0, 3.0, 4.0, 1.0])
     assert list(pareto_front(x, y)) == [0, 1, 3]
+
+
+def test_architecture_claims_are_inconclusive_when_the_interval_holds_the_claimed_effect():
+    """A 1.5-point cardinality gain scattered over seeds, and a ResNet-20 deletion cost of 2 points
+    give intervals that hold both the claim and its opposite: neither shown nor refuted."""
+    spread = _runs({"resnext_c1": [0.045, 0.06, 0.075], "resnext_c8": [0.04, 0.045, 0.05]})
+    claim = cardinality_claim(spread, SWEEP_COST)
+    gain = claim["evidence"]["parts"]["gain"]
+    assert gain["low"] < 0.01 < gain["high"] and claim["verdict"] == "inconclusive", claim["sentence"]
+    assert "Not shown, not contradicted: gain" in claim["sentence"]
+    unsure = lesion_across_families_claim(_deletion({"resnet20": (0.03, [0.0, 0.02, 0.04]),
+                                                     "vgg16_bn": (0.04, [0.5, 0.6, 0.55])}))
+    assert unsure["evidence"]["parts"]["ResNet-20 loses little"]["outcome"] == "not_shown"
+    assert unsure["verdict"] == "inconclusive", unsure["sentence"]
+
+
+def test_lesion_across_families_tests_each_family_once_and_never_pools_seeds():
+    """The sweep's C = 1 net stands for no family (ResNeXt is its C = 8 net); a net without identity
+    paths is tested against the bound plus the margin on its own seeds."""
+    small = [0.001, 0.004, 0.002]
+    claim = lesion_across_families_claim(_deletion({"resnet20": (0.03, small), "resnext_c1": (0.03, [0.1, 0.2, 0.15]),
+                                                    "resnext_c8": (0.03, small), "vgg16_bn": (0.04, [0.5, 0.6, 0.55])}))
+    assert claim["verdict"] == "reproduced", claim["sentence"]
+    assert "cardinality sweep" in claim["evidence"]["skipped"]["resnext_c1"]
+    breaks = claim["evidence"]["parts"]["VGG-16 + BN breaks"]
+    assert breaks["n"] == [3] and breaks["margin"] == pytest.approx(0.22)

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from resbench.families.landscape.claims import falling_ray_share, landscape_claim, strict_local_minima
+from resbench.families.landscape.claims import RAY_MARGIN, falling_ray_share, landscape_claim, strict_local_minima
 from resbench.families.landscape.measure import (
     curvature_map,
     fast_layout,
@@ -179,6 +179,22 @@ def test_landscape_claim_from_roughness_over_seeds_and_trained_models_only():
     one_seed = surfaces({("plain", 20): smooth[:1], ("plain", 56): rough[:1], ("resnet", 20): smooth[:1],
                          ("resnet", 56): smooth[:1]})
     assert landscape_claim(curvature, one_seed, runs_for(one_seed))["verdict"] == "inconclusive"
+
+
+def test_landscape_compares_one_depth_and_is_inconclusive_when_seeds_disagree():
+    curvature = pd.DataFrame({"arch": ["plain"], "depth": [56], "lambda_max": [1000.0]})
+    smooth, rough = [leveling_basin()] * 3, [bumpy_bowl(), bumpy_bowl() * 1.1, bumpy_bowl() + 0.2]
+    # Plain-56 did not train: plain-20 is compared with ResNet-20, not ResNet-56; the ResNets' change is 20 -> 56.
+    chaotic = surfaces({("plain", 20): rough, ("plain", 56): rough, ("resnet", 20): smooth, ("resnet", 56): smooth})
+    claim = landscape_claim(curvature, chaotic, runs_for(chaotic, untrained={f"plain56_s{s}" for s in range(3)}))
+    assert claim["evidence"]["depth"] == 20 and claim["evidence"]["deepest_resnet_depth"] == 56
+    assert claim["verdict"] == "reproduced", claim["sentence"]
+    # One plain seed of three smooth: the difference's interval holds both 0 and the margin.
+    mixed = surfaces({("plain", 56): [rough[0], smooth[0], rough[1]], ("resnet", 20): smooth, ("resnet", 56): smooth})
+    claim = landscape_claim(curvature, mixed, runs_for(mixed))
+    part = claim["evidence"]["parts"]["plain_rougher"]
+    assert part["low"] < RAY_MARGIN < part["high"] and part["outcome"] == "not_shown"
+    assert claim["verdict"] == "inconclusive" and "Not shown, not contradicted: plain rougher" in claim["sentence"]
 
 
 def test_interpolation_ends_are_the_two_solutions():

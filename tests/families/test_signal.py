@@ -112,3 +112,10 @@ def test_appended_training_leaves_the_shallow_net_frozen_and_unchanged():
     assert all(0 <= r["train_error"] <= 1 for r in rows)
     assert all(torch.equal(before[k], v) for k, v in shallow.state_dict().items())
     assert all(p.requires_grad for p in shallow.parameters())
+
+
+def test_rank_initializations_come_from_the_profiles_seeds():
+    from resbench.families.signal.rank import init_seeds
+    assert init_seeds([0, 1, 2, 3, 4], 5) == [0, 1, 2, 3, 4]
+    assert init_seeds([5, 6], 5) == [5, 6, 10_005, 10_006, 20_005]
+    assert not set(init_seeds([0, 1, 2, 3, 4], 5)) & set(init_seeds([5, 6, 7, 8, 9], 5))

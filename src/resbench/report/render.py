@@ -17,6 +17,7 @@ from .archs import arch_sort_key
 from .provenance import rule_wall_times, summarize_provenance
 from .references import CITATIONS, HE2016_RECIPE
 from .style import ARCH_LABELS, apply_style, close
+from .verdicts import CALIBRATION_FIELDS
 
 log = logging.getLogger("resbench.report")
 TEMPLATES = files("resbench") / "report" / "templates"
@@ -65,25 +66,36 @@ def methods(config: dict, runs: pd.DataFrame, claims: list[dict] | None = None) 
              f"{warm} Seeds: {', '.join(map(str, config['seeds']))}. Reported errors are at the final epoch; "
              "the validation split is only used to report the test error at the best validation epoch.")
     verdicts = ("Verdicts: each claim states its direction and margin before the data are seen (e.g. plain "
-                "training error rising by at least 2 points over the depth grid). \"A exceeds B\" needs a one-sided "
-                "Welch t-test over seeds at α = 0.05 and an estimated effect of at least the margin; \"A does not "
-                "change\" needs the 90% interval of the change inside ±margin (two one-sided tests), never a "
-                "non-significant difference. Trends over depth use every depth of the grid, each with its own "
-                "seed variance. Diverged runs count as chance error, not as missing. Too few seeds or untrained "
-                "models give 'inconclusive'. For every claim the false-positive rate and the power are simulated "
-                "at this run's seeds and per-group spread (1,000 draws each): the rate of 'reproduced' with the "
-                "effect absent (each part of the claim at the edge of failing in turn; the largest rate is "
-                "given) and with an effect of twice the margin. Checks that hold by construction are reported "
-                "apart from the tally.")
+                "training error rising by more than 2 points over the depth grid), and the margin is the tested "
+                "hypothesis. \"A exceeds B by the margin\" is shown when a one-sided t-test over seeds (Welch, or "
+                "paired where both arms come from the same models) rejects H0: effect ≤ margin at α = 0.05, i.e. "
+                "the 90% interval lies above the margin; \"A does not change\" when the 90% interval lies inside "
+                "±margin (two one-sided tests), never from a non-significant difference. A part is contradicted "
+                "when the opposite one-sided test rejects (the interval excludes the claimed effect), at α shared "
+                "over the claim's parts, so a true claim is refuted in at most 5% of runs. A claim is reproduced "
+                "when every part is shown, not reproduced when a part is contradicted, and inconclusive otherwise "
+                "— too wide an interval, too few seeds or untrained models — with the part named and the seeds "
+                "that would give 80% power. Trends over depth use every depth of the grid, each with its own seed "
+                "variance. Diverged runs count as chance error, not as missing. Each claim's rule is calibrated at "
+                "this run's seeds and per-group spread (1,000 draws per scenario): the rate of 'reproduced' with "
+                "each part in turn at the edge of its claim (effect = margin) and the others holding clearly — "
+                "the largest rate is given, drawn from normals and by resampling this run's own per-seed values "
+                "(centred, rescaled to their variance, with a small normal kernel), so skewed, floored and "
+                "bimodal seeds are covered — and the power with twice the margin. Checks that hold by "
+                "construction are reported apart from the tally.")
     calibrated = [c for c in claims or [] if c.get("power") is not None]
     if calibrated:
-        verdicts += (" At this run, false positives / power: "
-                     + "; ".join(f"{c['id'].replace('_', ' ')} {c['false_positive_rate']:.1%} / {c['power']:.0%}"
-                                 for c in calibrated) + ".")
-        weak = [c["id"].replace("_", " ") for c in calibrated if c["power"] < 0.8]
+        verdicts += (" At this run, rate at the edge (simulated / resampled) and power: "
+                     + "; ".join(f"{c['id'].replace('_', ' ')} {c['false_positive_rate']:.1%} / "
+                                 f"{c['resampled_false_positive_rate']:.1%} / {c['power']:.0%}" for c in calibrated)
+                     + ".")
+        weak = [c for c in calibrated if c["power"] < 0.8]
         if weak:
-            verdicts += (f" Below 80% power at these seeds: {', '.join(weak)} — a 'not reproduced' there says "
-                         "little, and the margin was not widened to hide it.")
+            verdicts += (" Below 80% power at these seeds: " + ", ".join(
+                f"{c['id'].replace('_', ' ')} (about {c['seeds_for_power']} seeds per group would reach it)"
+                if c.get("seeds_for_power") else f"{c['id'].replace('_', ' ')} (not within 64 seeds)" for c in weak)
+                + " — an 'inconclusive' there reports the design, not the paper, and the margin was not widened "
+                  "to hide it.")
     return [data, model, optim, verdicts]
 
 
@@ -159,9 +171,23 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
     for c in claims:
         c.setdefault("kind", "claim")
         c.setdefault("margin", None)
-        c.setdefault("false_positive_rate", None)
-        c.setdefault("power", None)
+        for key in CALIBRATION_FIELDS:
+            c.setdefault(key, None)
     return claims
+
+
+TITLES = {"reproduced": "Deep plain networks degrade; residual networks do not",
+          "not_reproduced": "Deep plain networks degrade, residual networks do not: not reproduced here",
+          "inconclusive": "Do deep plain networks degrade while residual networks do not? Undecided at this run's seeds"}
+
+
+def report_title(config: dict, claim: dict) -> str:
+    """The configured title, or one that says no more than the degradation claim's verdict."""
+    if config["report"]["title"]:
+        return config["report"]["title"]
+    if "degradation" not in claim:
+        return "Plain and residual networks of growing depth"
+    return TITLES[claim["degradation"]["verdict"]]
 
 
 def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> dict:
@@ -180,7 +206,8 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     def save(fig, name: str) -> None:
         figs[name] = save_figure(fig, name, fig_dir)
 
-    context = {"config": config, "claims": claims, "claim": claim, "figures": figs, "sections": []}
+    context = {"config": config, "claims": claims, "claim": claim, "figures": figs, "sections": [],
+               "title": report_title(config, claim)}
     for family in FAMILIES:
         section = family.report().section(tables, claim, config, save)
         context[family.name] = section

@@ -55,7 +55,7 @@ def cmd_signal_rank(args) -> None:
 
     from ...models import create_model
     from ...results import write_table_atomic
-    from .rank import block_ranks, rank_by_layer
+    from .rank import block_ranks, init_seeds, rank_by_layer
 
     config, sig, data = _signal_setup(args)
     x = data.train_x[:sig["rank_batch"]]
@@ -63,7 +63,7 @@ def cmd_signal_rank(args) -> None:
     # Residual branches unscaled and scaled by 1/sqrt(depth): whether shortcuts slow the collapse
     # depends on it (Daneshmand et al.), so both are measured.
     stacks = [(False, "none", 1.0), (True, "none", 1.0), (True, "inv_sqrt_depth", sig["rank_depth"] ** -0.5)]
-    for init in range(sig["rank_inits"]):
+    for init in init_seeds(config["seeds"], sig["rank_inits"]):
         for activation in ("linear", "relu", "tanh"):
             for residual, scaling, scale in stacks:
                 for batchnorm in (False, True):
