@@ -179,29 +179,29 @@ def equivalent(a, b, margin: float, alpha: float = ALPHA, paired: bool = False) 
     return Decision(bool(p < alpha), test, effect, low, high, margin, p, n, p_against=against)
 
 
-def below(values, bound: float, alpha: float = ALPHA) -> Decision:
-    """The mean of `values` is below `bound`: one-sample one-sided t-test (an upper bound on an
-    effect, e.g. "deleting a block costs less than 2 points"); `high` is the one-sided upper limit."""
+def _against_bound(values, bound: float, alpha: float, above_bound: bool) -> Decision:
+    """One-sample one-sided t-test of the mean of `values` against `bound`, in either direction."""
     values = np.asarray(values, dtype=float)
     n = (len(values),)
-    test = "one-sided one-sample t-test against a bound"
-    if len(values) < MIN_N or not np.isfinite(values).all():
-        return _too_few(test, bound, n)
-    mean, se, df = _one_sample(values)
-    against, p, low, high = _greater(mean, se, df, bound, alpha)  # "below" is the opposite of "above"
-    return Decision(p < alpha, test, mean, low, high, bound, p, n, p_against=against)
-
-
-def above(values, bound: float, alpha: float = ALPHA) -> Decision:
-    """The mean of `values` is above `bound`."""
-    values = np.asarray(values, dtype=float)
-    n = (len(values),)
-    test = "one-sided one-sample t-test against a bound (above)"
+    test = "one-sided one-sample t-test against a bound" + (" (above)" if above_bound else "")
     if len(values) < MIN_N or not np.isfinite(values).all():
         return _too_few(test, bound, n)
     mean, se, df = _one_sample(values)
     p, against, low, high = _greater(mean, se, df, bound, alpha)
+    if not above_bound:  # "below" is the opposite test
+        p, against = against, p
     return Decision(p < alpha, test, mean, low, high, bound, p, n, p_against=against)
+
+
+def below(values, bound: float, alpha: float = ALPHA) -> Decision:
+    """The mean of `values` is below `bound` (an upper bound on an effect, e.g. "deleting a block
+    costs less than 2 points"); `high` is the one-sided upper limit."""
+    return _against_bound(values, bound, alpha, above_bound=False)
+
+
+def above(values, bound: float, alpha: float = ALPHA) -> Decision:
+    """The mean of `values` is above `bound`."""
+    return _against_bound(values, bound, alpha, above_bound=True)
 
 
 def threshold(value: float, limit: float, n: tuple[int, ...], what: str, below_limit: bool = True) -> Decision:
