@@ -63,3 +63,18 @@ def test_path_table_measures_the_single_path_gradients():
 def test_plain_nets_have_no_paths_to_unravel():
     x, y = data(8)
     assert len(path_gradient_table(trained_like("plain", 14), x, y, samples=1, seed=0)) == 0
+
+
+def test_deletion_figure_reads_block_ids_given_back_as_floats():
+    """A depth-8 lesion table read from CSV can hold block ids like '0.0' (issue 25: the report crashed)."""
+    import matplotlib.pyplot as plt
+
+    from resbench.families.lesion.figures import delete_one
+
+    rows = [{"arch": "resnet", "depth": 8, "seed": 0, "kind": "none", "blocks": None, "test_error": 0.05,
+             "downsampling": False}]
+    rows += [{"arch": "resnet", "depth": 8, "seed": 0, "kind": "delete_one", "blocks": f"{b}.0", "test_error": 0.06,
+              "downsampling": b == 1} for b in range(3)]
+    fig = delete_one(pd.DataFrame(rows), [8])
+    assert len(fig.axes[0].lines) >= 2
+    plt.close(fig)

@@ -23,7 +23,8 @@ def delete_one(lesion: pd.DataFrame, depths: list[int]):
 
 
 def _delete_one_panel(ax, rows: pd.DataFrame, depth: int) -> None:
-    one = rows[rows["kind"] == "delete_one"].assign(block=lambda d: d["blocks"].astype(int))
+    # a depth-8 net has single-digit block ids, which the CSV reader may give back as floats ("0.0")
+    one = rows[rows["kind"] == "delete_one"].assign(block=lambda d: pd.to_numeric(d["blocks"]).astype(int))
     for arch in _archs(rows):
         mean = one[one["arch"] == arch].groupby("block")["test_error"].agg(["mean", "std"]).fillna(0)
         ax.plot(mean.index, 100 * mean["mean"], marker="o", ms=4, color=ARCH_COLORS[arch], label=ARCH_LABELS[arch])
