@@ -99,23 +99,29 @@ def variants_verdict(decisions: dict[str, stats.Decision]) -> str:
 
 
 def variants_groups(runs: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:
-    """Per variant (identity and `names`), each seed's log training loss; a variant without two finite
-    values (it failed) is drawn like identity in the calibration, which tests the loss rule."""
+    """Per variant (identity and `names`, the obstructed variants tested by their loss), each seed's
+    log training loss."""
     losses = log_losses(runs)
-    finite = lambda v: losses[v][np.isfinite(losses[v])]  # noqa: E731
-    return {v: finite(v) if len(finite(v)) >= stats.MIN_N else finite("identity") for v in ["identity", *names]}
+    return {v: losses[v][np.isfinite(losses[v])] for v in ["identity", *names]}
 
 
-def variants_calibration(groups: dict, trials: int | None = None) -> dict:
-    """The least favourable null: needed(n) - 1 obstructed variants clearly worse, the others exactly at
-    the margin (loss x1.25), every variant with identity's spread; alternative: every obstructed variant's
-    loss higher by twice the margin (x1.5625), each with its own spread. `groups`: log losses by variant."""
+def variants_calibration(groups: dict, trials: int | None = None, failed: tuple[str, ...] = ()) -> dict:
+    """The rule as the claim applies it: `failed` variants count as worse outright, the others (the
+    keys of `groups` besides identity: log losses per seed) by their loss test. Least favourable
+    null: as many tested variants clearly worse as leave the count one short, the others exactly at
+    the margin (loss x1.25), each with identity's spread; alternative: every tested variant's loss
+    higher by twice the margin (x1.5625), each with its own spread."""
     names = [v for v in groups if v != "identity"]
+    short = needed(len(names) + len(failed)) - len(failed) - 1  # tested variants clearly worse in the null
+    if short < 0:
+        return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None,
+                "reason": "the failed variants alone reach the count: no test decides the claim"}
     edge, clear = math.log(LOSS_RATIO_MARGIN), 3.0
     base = float(np.mean(groups["identity"]))
-    null = {"identity": base, **{v: base + (clear if i < needed(len(names)) - 1 else edge) for i, v in enumerate(names)}}
+    null = {"identity": base, **{v: base + (clear if i < short else edge) for i, v in enumerate(names)}}
     alternative = {"identity": base, **{v: base + 2 * edge for v in names}}
-    decide = lambda g: variants_verdict(obstructed_decisions(g, {v: False for v in names}))  # noqa: E731
+    fail = {v: v in failed for v in [*names, *failed]}
+    decide = lambda g: variants_verdict(obstructed_decisions(g, fail))  # noqa: E731
     return {**stats.calibrate(groups, decide, [null], alternative, 0.05, trials,
                               null_spread_from={v: "identity" for v in names}),
             "effect_for_power": f"loss x{LOSS_RATIO_MARGIN ** 2:.4g}"}
@@ -160,5 +166,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
                 "train_loss_median": {v: float(x) for v, x in stats_table["train_loss_median"].items()}}
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"{n_worse}/{len(decisions)} obstructed shortcuts optimize worse than identity"}
-    return with_calibration(out, variants_calibration(variants_groups(runs, obstructed)),
+    failed = tuple(v for v in obstructed if stats_table.loc[v, "fail"])
+    tested = [v for v in obstructed if v not in failed]
+    return with_calibration(out, variants_calibration(variants_groups(runs, tested), failed=failed),
                             f"every obstructed shortcut's loss ×{LOSS_RATIO_MARGIN ** 2:.3g}")
