@@ -317,15 +317,16 @@ def _draws(shape: dict, means: dict, resample: bool):
 
 
 def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_spread, trials: int | None = None,
-              null_spread_from: dict | None = None) -> dict:
+              spread_from: dict | None = None) -> dict:
     """A claim's error rates at one run's shape. `groups` maps a name to its observed per-seed
     values. `nulls` are scenarios (a mean per group) in which the claim is false, each part in turn
     at the edge of its claim (effect = margin) while the others hold clearly; `alternative` has the
     claimed effect present (e.g. twice the margin). Each scenario is drawn two ways: normals with the
     group's own n and standard deviation (floored at `min_spread`, a float or a dict by name), and
     resampling the group's own centred values (so skewed, floored and bimodal seeds are covered).
-    In the nulls a group's spread and values may come from another group without the effect
-    (`null_spread_from`: name -> name), e.g. a trained net's for a net whose spread is the failure.
+    A group whose spread is the effect itself (a failing plain-56 scattering over seeds) takes its
+    spread and centred values from a group without it (`spread_from`: name -> name) in every scenario:
+    a net at the edge of the claim, or twice the margin past it, is not a failing net.
     Returns the largest rate of "reproduced" over the nulls (each way), the power (each way), and
     `seeds_for_power`: the smallest seeds per group giving TARGET_POWER in simulation (None above
     MAX_SEEDS). `decide(dict of arrays) -> verdict`. Groups with fewer than MIN_N values give none."""
@@ -339,11 +340,10 @@ def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_sp
             return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None,
                     "reason": f"{name}: n = {len(values)} (a spread needs {MIN_N})"}
         shape[name] = (len(values), max(float(np.std(values, ddof=1)), floor), values - values.mean())
-    under_null = {k: (n, *shape[null_spread_from.get(k, k)][1:]) for k, (n, *_) in shape.items()} \
-        if null_spread_from else shape
+    shape = {k: (n, *shape[(spread_from or {}).get(k, k)][1:]) for k, (n, *_) in shape.items()}
     out = {"trials": trials, "edge": "each part at the edge of its claim (effect = margin) in turn"}
     for way, resample in (("", False), ("resampled_", True)):
-        rates = [rate(_draws(under_null, m, resample), decide, trials, seed=i) for i, m in enumerate(nulls)]
+        rates = [rate(_draws(shape, m, resample), decide, trials, seed=i) for i, m in enumerate(nulls)]
         out[f"{way}false_positive_rate"] = max(rates)
         out[f"{way}false_positive_rates"] = rates
         out[f"{way}power"] = rate(_draws(shape, alternative, resample), decide, trials, seed=len(nulls))

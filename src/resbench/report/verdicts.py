@@ -30,16 +30,19 @@ def inconclusive(claim: dict, why: str, evidence: dict | None = None) -> dict:
             **{k: None for k in CALIBRATION_FIELDS}, "sentence": f"Inconclusive: {why}"}
 
 
-def parts_sentence(parts: dict[str, stats.Decision]) -> str:
+def parts_sentence(parts: dict[str, stats.Decision], unit=None) -> str:
     """' Contradicted by the data: ... Not shown: ... Untested: ...' for the parts that were not shown,
-    each with its interval against its margin (empty when every part was shown)."""
+    each with its interval against its margin in `unit` (a formatter, or one per part name; plain
+    numbers otherwise). Empty when every part was shown."""
     seen = dict(zip(parts, stats.outcomes(parts.values())))
     name = lambda k: k.replace("_", " ")  # noqa: E731
-    interval = lambda d: f"[{d.low:.3g}, {d.high:.3g}] against {d.margin:.3g}"  # noqa: E731
+    plain = lambda v: f"{v:.3g}"  # noqa: E731
+    units = {k: (unit.get(k, plain) if isinstance(unit, dict) else unit or plain) for k in parts}
+    interval = {k: f"[{units[k](d.low)}, {units[k](d.high)}] against {units[k](d.margin)}" for k, d in parts.items()}
     out = ""
-    contradicted = [f"{name(k)} (interval {interval(d)})" for k, d in parts.items() if seen[k] == "contradicted"]
-    unsure = [f"{name(k)} (interval {interval(d)} holds both the claimed effect and its opposite)"
-              for k, d in parts.items() if seen[k] == "not_shown"]
+    contradicted = [f"{name(k)} (interval {interval[k]})" for k in parts if seen[k] == "contradicted"]
+    unsure = [f"{name(k)} (interval {interval[k]} holds both the claimed effect and its opposite)"
+              for k in parts if seen[k] == "not_shown"]
     untested = [f"{name(k)} ({d.reason})" for k, d in parts.items() if seen[k] == "untestable"]
     if contradicted:
         out += f" Contradicted by the data: {'; '.join(contradicted)}."

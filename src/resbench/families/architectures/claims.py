@@ -63,7 +63,7 @@ def cardinality_claim(runs: pd.DataFrame, cost: pd.DataFrame | None) -> dict:
                 f"{fmt_points(d.high)}; claimed: more than {fmt_points(MIN_EFFECT)}, one-sided Welch p = {d.p_value:.2g} "
                 f"against it), parameters and multiply-adds within "
                 f"{max(abs(v) for g in gaps.values() for v in g.values()):.1%} of C = 1's.")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_points)
     evidence["parts"] = parts_evidence(parts)
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"C={sweep[-1][0]} vs C=1: {fmt_points(means[top] - means[base])}"}
@@ -165,7 +165,7 @@ def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
                 f"paths: {', '.join(f'{label(n)} {rise(n)}' for n in with_paths)} (bound {fmt_points(ONE_BLOCK_BOUND)}); "
                 f"without: {', '.join(f'{label(n)} {rise(n)}' for n in without)} (claimed: more than "
                 f"{fmt_points(ONE_BLOCK_BOUND + BREAK_MARGIN)}).")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_points)
     if skipped:
         sentence += f" Left out: {', '.join(f'{label(n)} ({w})' for n, w in skipped.items())}."
     seen = dict(zip(parts, stats.outcomes(parts.values())))

@@ -67,9 +67,9 @@ def degradation_decisions(groups: dict) -> dict[str, stats.Decision]:
 def degradation_calibration(groups: dict, trials: int | None = None) -> dict:
     """Nulls at the claim's edges, each with the other part holding clearly: plain error rising by
     exactly the margin (ResNet flat); the ResNet rising by exactly the margin (plain rising by ten
-    margins). Alternative: plain rising by twice the margin, ResNet flat; errors linear in depth. In
-    the nulls a plain net's spread is the ResNet's at its depth (a trained net's seed spread: a
-    failing plain net's spread is the degradation itself)."""
+    margins). Alternative: plain rising by twice the margin, ResNet flat; errors linear in depth. A
+    plain net's spread is the ResNet's at its depth (a trained net's seed spread: a failing plain
+    net's spread is the degradation itself, not what a net near the margin would show)."""
     levels = {a: sorted(float(k.split("@")[1]) for k in groups if k.split("@")[0] == a) for a in ("plain", "resnet")}
     if any(len(lv) < 2 for lv in levels.values()):
         return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None}
@@ -85,7 +85,7 @@ def degradation_calibration(groups: dict, trials: int | None = None) -> dict:
     same_depth = {f"plain@{d:g}": f"resnet@{d:g}" for d in levels["plain"] if d in levels["resnet"]}
     decide = lambda g: stats.verdict(*degradation_decisions(g).values())  # noqa: E731
     return {**stats.calibrate(groups, decide, [means(m), means(10 * m, m)], means(2 * m), MIN_SPREAD, trials,
-                              null_spread_from=same_depth),
+                              spread_from=same_depth),
             "effect_for_power": 2 * m}
 
 
@@ -119,7 +119,7 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
                 f"depth's mean {fmt_points(resnet.extra['largest_level_change']).lstrip('+')}).")
     if verdict == "reproduced":
         sentence += " Depth degrades plain nets, not residual ones."
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_points)
     if n_diverged:
         sentence += f" {n_diverged} run(s) diverged and count as chance error (90%)."
     key = f"train-error rise with depth: plain {fmt_points(plain.effect)}, ResNet {fmt_points(resnet.effect)}"

@@ -132,7 +132,7 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
                 f"{parts['plain_rougher'].words(lambda v: f'{v:.2f}')}); ResNet-{shallow}: {describe('resnet', shallow)}"
                 + (f", ResNet-{deepest}: {describe('resnet', deepest)}" if deepest not in (depth, shallow) else "")
                 + f" (change from ResNet-{shallow} to ResNet-{deepest}: {unchanged.words(lambda v: f'{v:.2f}')}).")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, lambda v: f"{v:.2f}")
     if untrained:
         sentence += f" Left out as not trained (final training error ≥ {TRAINED:.0%}): {', '.join(untrained)}."
     if len(sharp):

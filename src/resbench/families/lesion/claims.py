@@ -8,8 +8,8 @@ import pandas as pd
 
 from ... import stats
 from ...report.archs import arch_sort_key
-from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct, inconclusive, parts_evidence, parts_sentence,
-                               with_calibration)
+from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct, fmt_points, inconclusive, parts_evidence,
+                               parts_sentence, with_calibration)
 
 TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
 
@@ -153,7 +153,7 @@ def ensemble_lesion_claim(lesion: pd.DataFrame, paths: pd.DataFrame | None = Non
                 f"increase per deleted block is {cliff:.2g}× the average (limit {CLIFF_LIMIT:g})"
                 + (f", and the gradient-weighted mean path length is {path_share:.2f} n (limit {SHORT_PATHS})"
                    if not math.isnan(path_share) else "") + ".")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, dict.fromkeys(tested_parts(groups), fmt_points))
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"one deleted block: ResNet +{pts(np.mean(resnet))} pts, plain +{pts(np.mean(plain))} pts"}
     return with_calibration(out, ensemble_calibration(groups), "no in-stage cost, plain nets breaking by twice the "
@@ -214,7 +214,7 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
                 f"(90% interval [{100 * decision.low:+.1f}, {100 * decision.high:+.1f}], one-sided Welch p = "
                 f"{decision.p_value:.2g} against the {100 * SD_MARGIN:.0f}-point margin, n = {len(sd)}/{len(standard)})."
                 if decision.holds is not None else f"{head}: {decision.reason}.")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_points)
     if verdict == "not_reproduced" and decision.effect < 0:
         sentence += (" Stochastic depth made the net worse here: with this profile's short training it acts as a "
                      "handicap, not a regularizer (Huang et al. trained 500 epochs).")

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, parts_evidence, parts_sentence, with_calibration
+from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, fmt_points, parts_evidence, parts_sentence, with_calibration
 
 SLOW_FIRST_LAYER = 0.25  # "several times smaller": the first layer learns at most 1/4 as fast as the last
 COLLAPSE = 0.25  # effective rank at the deepest layer below a quarter of the input's is collapse
@@ -161,7 +161,7 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     sentence = (f"after {depth} fully connected layers the plain stacks keep this share of the input's effective rank "
                 f"(mean over {len(_kept(table, acts[0], False, False))} initializations): "
                 + ", ".join(f"{a} {fmt_pct(kept(a, False))} → {fmt_pct(kept(a, True))} with BN" for a in acts) + ".")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_pct)
     key = f"rank kept after {depth} layers (ReLU): plain {fmt_pct(kept('relu', False))}, +BN {fmt_pct(kept('relu', True))}" \
         if "relu" in acts else "—"
     claim = {**_claim("rank_collapse", text, verdict, sentence, key,
@@ -222,7 +222,7 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     sentence += (" Unscaled shortcuts help only for " + ", ".join(helped_unscaled) + "." if helped_unscaled and
                  len(helped_unscaled) < len(acts) else " Unscaled shortcuts do not slow the collapse here." if not
                  helped_unscaled else " Unscaled shortcuts help too.")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_pct)
     key = (f"rank kept (ReLU, no BN): plain {fmt_pct(_kept(table, 'relu', False, False).mean())}, residual "
            f"{fmt_pct(_kept(table, 'relu', True, False, 'none').mean())}, residual 1/√L "
            f"{fmt_pct(_kept(table, 'relu', True, False, 'inv_sqrt_depth').mean())}") if "relu" in acts else "—"
@@ -298,7 +298,7 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
                 f"frozen shallow nets ({', '.join(per.index)}), training error is {fmt_pct(plain.mean())} with plain "
                 f"blocks and {fmt_pct(residual.mean())} with residual blocks, against {fmt_pct(shallow.mean())} for the "
                 f"shallow nets alone (means over seeds).")
-    sentence += parts_sentence(parts)
+    sentence += parts_sentence(parts, fmt_points)
     key = f"final train error: plain-appended {fmt_pct(plain.mean())}, residual-appended {fmt_pct(residual.mean())}, shallow {fmt_pct(shallow.mean())}"
     claim = {**_claim("appended_layers", text, verdict, sentence, key,
                       {"parts": parts_evidence(parts),

@@ -109,8 +109,8 @@ def variants_calibration(groups: dict, trials: int | None = None, failed: tuple[
     """The rule as the claim applies it: `failed` variants count as worse outright, the others (the
     keys of `groups` besides identity: log losses per seed) by their loss test. Least favourable
     null: as many tested variants clearly worse as leave the count one short, the others exactly at
-    the margin (loss x1.25), each with identity's spread; alternative: every tested variant's loss
-    higher by twice the margin (x1.5625), each with its own spread."""
+    the margin (loss x1.25); alternative: every tested variant's loss higher by twice the margin
+    (x1.5625); every variant with identity's spread (a failing variant's spread is its failure)."""
     names = [v for v in groups if v != "identity"]
     short = needed(len(names) + len(failed)) - len(failed) - 1  # tested variants clearly worse in the null
     if short < 0:
@@ -123,7 +123,7 @@ def variants_calibration(groups: dict, trials: int | None = None, failed: tuple[
     fail = {v: v in failed for v in [*names, *failed]}
     decide = lambda g: variants_verdict(obstructed_decisions(g, fail))  # noqa: E731
     return {**stats.calibrate(groups, decide, [null], alternative, 0.05, trials,
-                              null_spread_from={v: "identity" for v in names}),
+                              spread_from={v: "identity" for v in names}),
             "effect_for_power": f"loss x{LOSS_RATIO_MARGIN ** 2:.4g}"}
 
 
