@@ -122,7 +122,9 @@ def lesion_across_calibration(values: dict, with_paths: list[str], without: list
     exactly the bound; a net without identity paths losing exactly the bound plus the margin.
     Alternative: no damage with identity paths, twice the margin above the bound without."""
     alternative = {n: 0.0 for n in with_paths} | {n: ONE_BLOCK_BOUND + 2 * BREAK_MARGIN for n in without}
-    clear = {n: 0.0 for n in with_paths} | {n: 0.9 for n in without}
+    # "clearly holding" must hold whatever the spread (a ResNeXt scattering by 2 points over three seeds
+    # is not clearly under a 2-point bound at 0): values far past each bound, a simulation device only
+    clear = {n: -1.0 for n in with_paths} | {n: 2.0 for n in without}
     nulls = [{**clear, n: ONE_BLOCK_BOUND} for n in with_paths] + \
             [{**clear, n: ONE_BLOCK_BOUND + BREAK_MARGIN} for n in without]
     decide = lambda g: stats.verdict(*deletion_parts(g, with_paths, without).values())  # noqa: E731
