@@ -364,6 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     except ResbenchError as exc:
         print(f"resbench {args.verb}: error: {exc}", file=sys.stderr)
         return 2
+    except (ValueError, OSError, RecursionError) as exc:  # bad arguments, missing or unreadable files
+        if args.verbose or isinstance(exc, BrokenPipeError):
+            if isinstance(exc, BrokenPipeError):  # `resbench config FILE | head`: the reader left, nothing to say
+                sys.stderr.close()
+                return 0
+            raise
+        print(f"resbench {args.verb}: error: {exc} (-v for the traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
