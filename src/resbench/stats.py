@@ -48,11 +48,11 @@ def _t_cdf(x: float, df: float) -> float:
     return float(special.stdtr(df, x))
 
 
-def _t_sf(x: float, df: float) -> float:
+def t_sf(x: float, df: float) -> float:
     return float(special.stdtr(df, -x))
 
 
-def _t_ppf(q: float, df: float) -> float:
+def t_ppf(q: float, df: float) -> float:
     return float(special.stdtrit(df, q))
 
 
@@ -144,8 +144,8 @@ def _greater(effect: float, se: float, df: float, margin: float, alpha: float):
     """One-sided test of H0: effect <= margin: (p, p of the opposite test, low, high)."""
     if se == 0:
         return (0.0 if effect > margin else 1.0), (0.0 if effect < margin else 1.0), effect, effect
-    t, half = (effect - margin) / se, _t_ppf(1 - alpha, df) * se
-    return _t_sf(t, df), _t_cdf(t, df), effect - half, effect + half
+    t, half = (effect - margin) / se, t_ppf(1 - alpha, df) * se
+    return t_sf(t, df), _t_cdf(t, df), effect - half, effect + half
 
 
 def _inside(effect: float, se: float, df: float, margin: float, alpha: float):
@@ -153,9 +153,9 @@ def _inside(effect: float, se: float, df: float, margin: float, alpha: float):
     if se == 0:
         inside = abs(effect) < margin
         return (0.0 if inside else 1.0), (1.0 if inside else 0.0), effect, effect
-    half = _t_ppf(1 - alpha, df) * se
-    p = max(_t_sf((effect + margin) / se, df), _t_cdf((effect - margin) / se, df))
-    against = min(_t_sf((effect - margin) / se, df), _t_cdf((effect + margin) / se, df))
+    half = t_ppf(1 - alpha, df) * se
+    p = max(t_sf((effect + margin) / se, df), _t_cdf((effect - margin) / se, df))
+    against = min(t_sf((effect - margin) / se, df), _t_cdf((effect + margin) / se, df))
     return p, against, effect - half, effect + half
 
 

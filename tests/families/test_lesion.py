@@ -1,8 +1,8 @@
 import math
 
 import pandas as pd
+import pytest
 import torch
-from scipy.stats import kendalltau
 
 from resbench.families.lesion.measure import k_grid, kendall_tau, lesion_table, path_gradient_table
 
@@ -14,9 +14,10 @@ def data(n=64):
     return torch.randn(n, 1, 8, 8), torch.randint(0, 10, (n,))
 
 
-def test_kendall_tau_matches_scipy():
-    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 2, 4, 3], [2, 0, 1, 5, 4, 3]):
-        assert abs(kendall_tau(order) - kendalltau(range(len(order)), order).statistic) < 1e-12
+def test_kendall_tau_of_block_orders():
+    """Identity order 1, reversed -1; one adjacent swap among 4 blocks turns 1 of 6 pairs: (5 - 1) / 6."""
+    assert kendall_tau([0, 1, 2, 3]) == 1.0 and kendall_tau([3, 2, 1, 0]) == -1.0
+    assert kendall_tau([1, 0, 2, 3]) == pytest.approx(4 / 6) and kendall_tau([0]) == 1.0
 
 
 def test_k_grid_spans_one_to_n():

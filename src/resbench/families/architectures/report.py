@@ -26,7 +26,7 @@ def _interval(values: np.ndarray) -> tuple[float, float]:
     n = len(values)
     if n < 2:
         return math.nan, math.nan
-    half = stats._t_ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n)
+    half = stats.t_ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n)
     return max(0.0, values.mean() - half), values.mean() + half  # an error rate is never negative
 
 
