@@ -7,7 +7,7 @@ import importlib
 from typing import Any
 
 CONFIG_HASH_HELP = ("refuse (and set aside) a model.pt trained with another config than this hash; the workflow "
-                    "passes the run's")
+                    "passes the hash of the run's own config, so a stale model is never lesioned or mapped")
 
 
 @functools.cache
