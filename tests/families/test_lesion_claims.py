@@ -148,3 +148,14 @@ def test_deletion_robustness_is_secondary_and_normalized_by_headroom():
     assert claim["verdict"] == "not_reproduced"  # robust under deletion, but no better: not the claim
     damage = claim["evidence"]["deletion_damage_share_of_headroom"]
     assert damage["resnet_sd"] < damage["resnet"]
+
+
+def test_ensemble_not_reproduced_when_plain_nets_do_not_break():
+    """Plain nets losing about what the ResNet loses: the plain-breaks part alone refutes the claim."""
+    lesion = veit_like()
+    inner = (lesion["arch"] == "plain") & (lesion["kind"] == "delete_one")
+    lesion.loc[inner, "test_error"] = 0.035 + 0.001 * lesion.loc[inner, "seed"]
+    claim = ensemble_lesion_claim(lesion, short_paths())
+    seen = {k: p["outcome"] for k, p in claim["evidence"]["parts"].items()}
+    assert seen["plain_breaks"] == "contradicted" and seen["resnet_one_block"] == "shown"
+    assert claim["verdict"] == "not_reproduced"
