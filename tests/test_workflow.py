@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import shlex
 import sys
 from pathlib import Path
 
@@ -85,6 +86,20 @@ def test_braces_and_quotes_in_free_text_reach_no_wildcard_expansion(tmp_path):
                                                     allow_unicode=True))
     proc = snakemake("-n", "--configfile", "p.yaml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_a_dataset_root_is_data_never_a_pattern_or_shell_code(tmp_path):
+    """dataset.root with braces, $(...), backticks and quotes: the DAG builds (no wildcard), and the
+    data rule's command hands it to resbench as one argument, never to the shell to run."""
+    root = "d{x}$(touch PWNED)`touch PWNED2`'q\"z"
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"profile": "r", "seeds": [0], "model": {"depths": [8]},
+                                                     "dataset": {"name": "cifar10", "root": root}}))
+    proc = snakemake("-n", "-p", "--configfile", "r.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    command = next(line for line in proc.stdout.splitlines() if "resbench data cifar10" in line)
+    argv = shlex.split(command.split("resbench data", 1)[1])
+    assert argv[argv.index("--root") + 1] == root and argv[argv.index("--marker") + 1].startswith(".resbench/datasets/")
+    assert not list(tmp_path.glob("PWNED*"))
 
 
 def test_the_default_profile_is_loaded_and_in_effect(tmp_path):

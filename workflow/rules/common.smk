@@ -1,5 +1,6 @@
 # Shared planning: paths, the runs to train, generic input functions. Knows no experiment family by
 # name: each family's rule file plans its own jobs and says which tables it makes (FAMILY_TABLES).
+import hashlib
 import json
 import shlex
 from pathlib import Path
@@ -16,6 +17,12 @@ GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
 # Every training run by id: the grid's, and those a family's rule file adds (e.g. the variants).
 RUNS = dict(GRID_RUNS)
 DATASET = config["dataset"]
+
+# The data rule's marker lives under .resbench/ keyed by a hash of dataset.root: free text from the
+# config never becomes part of an output pattern (its braces would be wildcards).
+DATA_MARKERS = f".resbench/datasets/{hashlib.sha1(str(DATASET['root']).encode()).hexdigest()[:12]}"
+
+
 # Where this run's summary tables are archived for `resbench compare`: commit (+ a hash of the
 # uncommitted changes) and a hash of everything that makes two result sets differ.
 ARCHIVE_KEY = archive_key(workflow.basedir, config)
@@ -100,7 +107,7 @@ def get_dataset_marker(wildcards):
     """The data rule's marker for torchvision datasets; digits ships with scikit-learn."""
     if DATASET["name"] == "digits":
         return []
-    return f"{DATASET['root']}/.resbench/{DATASET['name']}.ready"
+    return f"{DATA_MARKERS}/{DATASET['name']}.ready"
 
 
 def train_runtime_min(runs):

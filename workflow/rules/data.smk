@@ -1,10 +1,10 @@
 rule get_dataset:
     output:
-        marker=f"{DATASET['root']}/.resbench/{{dataset}}.ready",
+        marker=f"{DATA_MARKERS}/{{dataset}}.ready",
     log:
         f"{LOGS}/data/{{dataset}}.log",
     params:
-        root=lambda wildcards, output: Path(output.marker).parents[1],
+        root=lambda wildcards: DATASET["root"],
         verify="" if DATASET["verify"] else "--no-verify",
     resources:
         mem_mb=2000,
@@ -12,4 +12,4 @@ rule get_dataset:
     conda:
         "../../envs/resbench.yaml"
     shell:
-        "resbench data {wildcards.dataset} --root {params.root:q} --download {params.verify} --marker {output.marker} > {log} 2>&1"
+        "resbench data {wildcards.dataset} --root {params.root:q} --download {params.verify} --marker {output.marker:q} > {log:q} 2>&1"
