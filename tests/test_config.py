@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import yaml
 
@@ -133,3 +135,13 @@ def test_cli_config_on_a_non_utf8_file_prints_one_line(tmp_path):
                           text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "UTF-8" in proc.stderr
+
+
+@pytest.mark.parametrize("change, key", [({"seeds": [2 ** 63]}, "seeds"), ({"train": {"lr": 1e308}}, "train.lr"),
+                                         ({"train": {"warmup_lr": 1e308}}, "train.warmup_lr")])
+def test_values_the_generators_or_float32_cannot_hold_are_refused_up_front(tmp_path, change, key):
+    """Issue 25: these failed inside a rule after other jobs had run (an overflow, a float cast)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({"profile": "p", **change}))
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        load_config(path)
