@@ -67,6 +67,11 @@ def with_calibration(claim: dict, calibration: dict, effect: str) -> dict:
                               f"in {calibration['false_positive_rate']:.1%} of simulated runs "
                               f"({calibration['resampled_false_positive_rate']:.1%} resampling this run's values); "
                               f"with {effect} in {calibration['power']:.0%}.")
+        band = 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / calibration["trials"])
+        if calibration["resampled_false_positive_rate"] > stats.ALPHA + band:
+            claim["sentence"] += (" Resampled from this run's own seeds the rule is liberal at the edge (above 5% by more "
+                                  "than the Monte-Carlo error): their shape (skewed, floored or bimodal, or too few "
+                                  "seeds to resample) weakens what a \"reproduced\" here would say.")
         if calibration["power"] < stats.TARGET_POWER:
             need = calibration["seeds_for_power"]
             claim["sentence"] += (f" {stats.TARGET_POWER:.0%} power at this spread needs about {need} seeds per group."
