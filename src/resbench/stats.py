@@ -274,7 +274,7 @@ def outcomes(parts, alpha: float = ALPHA) -> list[str]:
     showing a conjunction needs every part at alpha; refuting it must not happen more often than
     alpha when every part is true."""
     parts = list(parts)
-    return [p.outcome(alpha / max(len(parts), 1)) if not p.holds else p.outcome(alpha) for p in parts]
+    return [p.outcome(alpha / max(len(parts), 1)) for p in parts]  # `holds` was decided at alpha by its test
 
 
 def verdict(*parts: Decision) -> str:
