@@ -31,7 +31,7 @@ def inconclusive(claim: dict, why: str, evidence: dict | None = None) -> dict:
 
 
 def parts_sentence(parts: dict[str, stats.Decision], unit=None) -> str:
-    """' Contradicted by the data: ... Not shown: ... Untested: ...' for the parts that were not shown,
+    """' Contradicted by the data: ... Not shown, not contradicted: ... Untested: ...' for the parts not shown,
     each with its interval against its margin in `unit` (a formatter, or one per part name; plain
     numbers otherwise). Empty when every part was shown."""
     seen = dict(zip(parts, stats.outcomes(parts.values())))
