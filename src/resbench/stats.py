@@ -140,6 +140,11 @@ def _difference(a, b, paired: bool):
     return (*(welch(a, b) if testable else (math.nan,) * 3), n, testable, "Welch t-test")
 
 
+def _unpaired_reason(n: tuple[int, int], paired: bool) -> str:
+    """Why a paired test could not run when the sizes differ ('' otherwise: too few values)."""
+    return "paired groups of unequal size" if paired and n[0] != n[1] else ""
+
+
 def _greater(effect: float, se: float, df: float, margin: float, alpha: float):
     """One-sided test of H0: effect <= margin: (p, p of the opposite test, low, high)."""
     if se == 0:
@@ -164,7 +169,7 @@ def exceeds(a, b, margin: float, alpha: float = ALPHA, paired: bool = False) -> 
     effect, se, df, n, testable, name = _difference(a, b, paired)
     test = f"one-sided {name} against the margin"
     if not testable:
-        return _too_few(test, margin, n, "" if not paired or n[0] == n[1] else "paired groups of unequal size")
+        return _too_few(test, margin, n, _unpaired_reason(n, paired))
     p, against, low, high = _greater(effect, se, df, margin, alpha)
     return Decision(p < alpha, test, effect, low, high, margin, p, n, p_against=against)
 
@@ -174,7 +179,7 @@ def equivalent(a, b, margin: float, alpha: float = ALPHA, paired: bool = False) 
     effect, se, df, n, testable, name = _difference(a, b, paired)
     test = f"equivalence (TOST, {name})"
     if not testable:
-        return _too_few(test, margin, n)
+        return _too_few(test, margin, n, _unpaired_reason(n, paired))
     p, against, low, high = _inside(effect, se, df, margin, alpha)
     return Decision(bool(p < alpha), test, effect, low, high, margin, p, n, p_against=against)
 
@@ -357,12 +362,14 @@ def seeds_for_power(shape: dict, decide, alternative: dict, power_now: float, tr
     now = max(n for n, *_ in shape.values())
     if power_now >= TARGET_POWER:
         return now
+    if now >= MAX_SEEDS:
+        return None
 
     def power(n: int) -> float:
         return rate(_draws({k: (n, sd, r) for k, (_, sd, r) in shape.items()}, alternative, False), decide, trials,
                     seed=n)
 
-    low, high = now, now
+    low, high = now, min(2 * now, MAX_SEEDS)  # `power_now` already says `now` seeds fall short
     while power(high) < TARGET_POWER:
         if high >= MAX_SEEDS:
             return None

@@ -85,14 +85,19 @@ def obstructed_decisions(losses: dict[str, np.ndarray], fail: dict[str, bool]) -
     return out
 
 
+def variant_outcomes(decisions: dict[str, stats.Decision]) -> dict[str, str]:
+    """Each variant's outcome at the shared level `variant_alpha`."""
+    alpha = variant_alpha(len(decisions))
+    return {v: d.outcome(alpha) for v, d in decisions.items()}
+
+
 def variants_verdict(decisions: dict[str, stats.Decision]) -> str:
     """reproduced: needed(n) variants shown worse; not_reproduced: so many contradicted (shown to cost
     at most the margin) that needed(n) cannot be reached; else inconclusive (or fewer than two)."""
     n = len(decisions)
     if n < 2:
         return "inconclusive"
-    alpha = variant_alpha(n)
-    seen = [d.outcome(alpha) for d in decisions.values()]
+    seen = list(variant_outcomes(decisions).values())
     if seen.count("shown") >= needed(n):
         return "reproduced"
     return "not_reproduced" if n - seen.count("contradicted") < needed(n) else "inconclusive"
@@ -142,7 +147,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, fail_error: float) -> dict:
     decisions = obstructed_decisions(log_losses(runs), {v: bool(stats_table.loc[v, "fail"]) for v in obstructed})
     verdict = variants_verdict(decisions)
     alpha = variant_alpha(len(decisions))
-    seen = {v: d.outcome(alpha) for v, d in decisions.items()}
+    seen = variant_outcomes(decisions)
     loss_name = "eval-mode training loss" if _train_loss_column(runs).endswith("eval") else "running training loss"
     words = {"shown": "worse", "contradicted": "not worse", "not_shown": "undecided", "untestable": "untestable"}
     parts = [f"{v} failed" if stats_table.loc[v, "fail"] else
