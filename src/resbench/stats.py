@@ -140,11 +140,6 @@ def _difference(a, b, paired: bool):
     return (*(welch(a, b) if testable else (math.nan,) * 3), n, testable, "Welch t-test")
 
 
-def _unpaired_reason(n: tuple[int, int], paired: bool) -> str:
-    """Why a paired test could not run when the sizes differ ('' otherwise: too few values)."""
-    return "paired groups of unequal size" if paired and n[0] != n[1] else ""
-
-
 def _greater(effect: float, se: float, df: float, margin: float, alpha: float):
     """One-sided test of H0: effect <= margin: (p, p of the opposite test, low, high)."""
     if se == 0:
@@ -164,24 +159,25 @@ def _inside(effect: float, se: float, df: float, margin: float, alpha: float):
     return p, against, effect - half, effect + half
 
 
+def _two_groups(a, b, margin: float, alpha: float, paired: bool, test: str, rule) -> Decision:
+    """mean(A) - mean(B) tested against `margin` by `rule` (`_greater` or `_inside`); `test` names it,
+    with '{}' for 'Welch t-test' or 'paired t-test'."""
+    effect, se, df, n, testable, name = _difference(a, b, paired)
+    test = test.format(name)
+    if not testable:
+        return _too_few(test, margin, n, "paired groups of unequal size" if paired and n[0] != n[1] else "")
+    p, against, low, high = rule(effect, se, df, margin, alpha)
+    return Decision(bool(p < alpha), test, effect, low, high, margin, p, n, p_against=against)
+
+
 def exceeds(a, b, margin: float, alpha: float = ALPHA, paired: bool = False) -> Decision:
     """A exceeds B by more than `margin`: one-sided t-test of H0: mean(A) - mean(B) <= margin."""
-    effect, se, df, n, testable, name = _difference(a, b, paired)
-    test = f"one-sided {name} against the margin"
-    if not testable:
-        return _too_few(test, margin, n, _unpaired_reason(n, paired))
-    p, against, low, high = _greater(effect, se, df, margin, alpha)
-    return Decision(p < alpha, test, effect, low, high, margin, p, n, p_against=against)
+    return _two_groups(a, b, margin, alpha, paired, "one-sided {} against the margin", _greater)
 
 
 def equivalent(a, b, margin: float, alpha: float = ALPHA, paired: bool = False) -> Decision:
     """mean(A) - mean(B) inside (-margin, margin) by TOST: its (1 - 2 alpha) interval inside the band."""
-    effect, se, df, n, testable, name = _difference(a, b, paired)
-    test = f"equivalence (TOST, {name})"
-    if not testable:
-        return _too_few(test, margin, n, _unpaired_reason(n, paired))
-    p, against, low, high = _inside(effect, se, df, margin, alpha)
-    return Decision(bool(p < alpha), test, effect, low, high, margin, p, n, p_against=against)
+    return _two_groups(a, b, margin, alpha, paired, "equivalence (TOST, {})", _inside)
 
 
 def _against_bound(values, bound: float, alpha: float, above_bound: bool) -> Decision:
