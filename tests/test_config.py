@@ -107,11 +107,6 @@ def test_landscape_seeds_come_from_the_grid_or_are_refused():
     assert validate_config({"landscape": {"enabled": False, "depths": [44]}})["landscape"]["depths"] == [44]
 
 
-def test_signal_mlp_seeds_cannot_exceed_the_seeds():
-    with pytest.raises(ConfigError, match="'signal.mlp_seeds'"):
-        validate_config({"seeds": [0], "signal": {"mlp_seeds": 2}})
-
-
 @pytest.mark.parametrize("content, message", [
     (b"profile: x\nreport: {title: caf\xe9}\n", "not UTF-8"),
     (b"- 1\n- 2\n", "holds a list, not a mapping"),

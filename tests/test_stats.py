@@ -99,3 +99,22 @@ def test_equivalence_false_positive_rate_at_the_margin_is_at_most_alpha():
     draw = lambda rng: (rng.normal(0.02, 0.01, 5), rng.normal(0, 0.01, 5))  # noqa: E731  (a true change of exactly the margin)
     decide = lambda ab: stats.verdict(stats.equivalent(*ab, margin=0.02))  # noqa: E731
     assert stats.rate(draw, decide, trials=2000) <= 0.06
+
+
+def test_a_group_only_named_by_spread_from_lends_its_spread_and_is_not_drawn():
+    """The failing group's own scatter (sd 0.3) would sink the power; it takes the lender's (sd 0.01),
+    and the lender, named by no scenario, is never passed to the rule."""
+    rng = np.random.default_rng(1)
+    groups = {"effect": rng.normal(0.5, 0.3, 8), "lender": rng.normal(0.0, 0.01, 8)}
+    seen = set()
+
+    def decide(g):
+        seen.update(g)
+        return stats.verdict(stats.above(g["effect"], 0.02))
+
+    nulls, alternative = [{"effect": 0.02}], {"effect": 0.04}
+    lent = stats.calibrate(groups, decide, nulls, alternative, 0.001, trials=300, spread_from={"effect": "lender"})
+    own = stats.calibrate(groups, decide, nulls, alternative, 0.001, trials=300)
+    assert seen == {"effect"}
+    assert lent["spread"] == {"effect": pytest.approx(np.std(groups["lender"], ddof=1))}
+    assert lent["power"] > 0.9 > 0.3 > own["power"]

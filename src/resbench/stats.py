@@ -327,7 +327,8 @@ def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_sp
     resampling the group's own centred values (so skewed, floored and bimodal seeds are covered).
     A group whose spread is the effect itself (a failing plain-56 scattering over seeds) takes its
     spread and centred values from a group without it (`spread_from`: name -> name) in every scenario:
-    a net at the edge of the claim, or twice the margin past it, is not a failing net.
+    a net at the edge of the claim, or twice the margin past it, is not a failing net. A group that
+    no scenario names only lends its spread.
     Returns the largest rate of "reproduced" over the nulls (each way), the power (each way), and
     `seeds_for_power`: the smallest seeds per group giving TARGET_POWER in simulation (None above
     MAX_SEEDS). `decide(dict of arrays) -> verdict`. Groups with fewer than MIN_N values give none."""
@@ -341,7 +342,8 @@ def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_sp
             return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None,
                     "reason": f"{name}: n = {len(values)} (a spread needs {MIN_N})"}
         shape[name] = (len(values), max(float(np.std(values, ddof=1)), floor), values - values.mean())
-    shape = {k: (n, *shape[(spread_from or {}).get(k, k)][1:]) for k, (n, *_) in shape.items()}
+    # A group only named by spread_from lends its spread and is not drawn itself.
+    shape = {k: (n, *shape[(spread_from or {}).get(k, k)][1:]) for k, (n, *_) in shape.items() if k in alternative}
     out = {"trials": trials, "edge": "each part at the edge of its claim (effect = margin) in turn"}
     for way, resample in (("", False), ("resampled_", True)):
         rates = [rate(_draws(shape, m, resample), decide, trials, seed=i) for i, m in enumerate(nulls)]

@@ -52,7 +52,7 @@ CASES = {
                              {k: landscape_claims.RAY_MARGIN for k in ("plain", "resnet", "resnet_deep", "resnet_shallow")}),
     "vanishing_gradients": (signal_claims.vanishing_calibration,
                             {"plain_ratio": signal_claims.SLOW_FIRST_LAYER, "residual_ratio": signal_claims.SLOW_FIRST_LAYER,
-                             "gain": signal_claims.ACCURACY_MARGIN}),
+                             "gain": signal_claims.ACCURACY_MARGIN, "residual_gain": signal_claims.ACCURACY_MARGIN}),
     "rank_collapse": (lambda g, trials: signal_claims.rank_collapse_calibration(g, ACTS, trials),
                       {f"{a}/{k}": signal_claims.RANK_MARGIN for a in ACTS for k in ("plain", "bn")}),
     "rank_shortcuts": (lambda g, trials: signal_claims.rank_shortcuts_calibration(g, ACTS, trials),

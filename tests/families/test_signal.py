@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from resbench.families.signal.construct import identity_extended, set_identity, train_appended
 from resbench.families.signal.layer_stats import block_gradient_norms, layer_statistics
-from resbench.families.signal.nielsen import MLP, learning_speeds, sigmoid_chain_bound
+from resbench.families.signal.nielsen import MLP, StackedMLPs, sigmoid_chain_bound, stacked_speeds, train_mlps
 from resbench.families.signal.rank import effective_rank, rank_by_layer, stable_rank
 
 from ..models.test_surgery import trained_like
@@ -90,7 +90,7 @@ def test_sigmoid_derivative_bound_in_a_one_unit_chain():
             layer.weight.fill_(1.0)
             layer.bias.fill_(0.0 if k == 0 else -0.5)  # sigmoid(0) = 0.5 feeds the next layer
     x, y = torch.zeros(1, 1), torch.tensor([1])
-    speeds = learning_speeds(model, x, y)
+    speeds = stacked_speeds(StackedMLPs([model]), x, y)[0].tolist()
     for k in range(layers - 1):
         assert speeds[k] / speeds[k + 1] == pytest.approx(0.25, rel=1e-6)
     assert speeds[0] / speeds[-1] == pytest.approx(sigmoid_chain_bound(layers - 1), rel=1e-6)
@@ -99,8 +99,36 @@ def test_sigmoid_derivative_bound_in_a_one_unit_chain():
         for layer in model.hidden:
             layer.weight.uniform_(-1, 1)
             layer.bias.normal_()
-    speeds = learning_speeds(model, x, y)
+    speeds = stacked_speeds(StackedMLPs([model]), x, y)[0].tolist()
     assert all(speeds[k] <= 0.25 * speeds[k + 1] + 1e-12 for k in range(layers - 1))
+
+
+def test_stacked_mlps_train_as_each_net_would_alone():
+    """k nets of one shape trained as one stacked model: each gets its own batches (its seed's order), its
+    own gradient and SGD step, so its curve and speeds equal a lone run's (the stack of one) to rounding."""
+    generator = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 1, 3, 3, generator=generator), torch.randint(0, 4, (40,), generator=generator)
+    test = (torch.randn(12, 1, 3, 3, generator=generator), torch.randint(0, 4, (12,), generator=generator))
+    for activation, residual in (("sigmoid", False), ("relu", False), ("sigmoid", True)):
+        def nets(seeds):
+            out = []
+            for seed in seeds:
+                torch.manual_seed(seed)
+                out.append(MLP(9, 5, 3, 4, activation, residual))
+            return out
+
+        seeds = [3, 11, 10_003]
+        rows, speeds = train_mlps(nets(seeds), (x, y), test, epochs=3, batch_size=7, lr=0.5, seeds=seeds)
+        for i, seed in enumerate(seeds):
+            alone_rows, alone_speeds = train_mlps(nets([seed]), (x, y), test, epochs=3, batch_size=7, lr=0.5,
+                                                  seeds=[seed])
+            assert [r["epoch"] for r in rows[i]] == [0, 1, 2, 3] and len(speeds[i]) == 4 * 3
+            for got, want in zip(rows[i], alone_rows[0]):
+                assert got["test_accuracy"] == want["test_accuracy"]
+                assert got["train_loss"] == pytest.approx(want["train_loss"], rel=1e-5)
+            for got, want in zip(speeds[i], alone_speeds[0]):
+                assert got["speed"] == pytest.approx(want["speed"], rel=1e-4, abs=1e-7)
+        assert rows[0][-1]["train_loss"] != rows[1][-1]["train_loss"]  # the nets differ: their own seeds
 
 
 def test_appended_training_leaves_the_shallow_net_frozen_and_unchanged():
@@ -115,7 +143,7 @@ def test_appended_training_leaves_the_shallow_net_frozen_and_unchanged():
 
 
 def test_rank_initializations_come_from_the_profiles_seeds():
-    from resbench.families.signal.rank import init_seeds
-    assert init_seeds([0, 1, 2, 3, 4], 5) == [0, 1, 2, 3, 4]
-    assert init_seeds([5, 6], 5) == [5, 6, 10_005, 10_006, 20_005]
-    assert not set(init_seeds([0, 1, 2, 3, 4], 5)) & set(init_seeds([5, 6, 7, 8, 9], 5))
+    from resbench.families.signal.plan import seed_rounds
+    assert seed_rounds([0, 1, 2, 3, 4], 5) == [0, 1, 2, 3, 4]
+    assert seed_rounds([5, 6], 5) == [5, 6, 10_005, 10_006, 20_005]
+    assert not set(seed_rounds([0, 1, 2, 3, 4], 5)) & set(seed_rounds([5, 6, 7, 8, 9], 5))

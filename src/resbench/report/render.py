@@ -64,7 +64,8 @@ def methods(config: dict, runs: pd.DataFrame, claims: list[dict] | None = None) 
     optim = (f"Training: SGD with momentum {t['momentum']:g}{' (Nesterov)' if t['nesterov'] else ''}, weight decay "
              f"{t['weight_decay']:g}, batch {t['batch_size']}, {t['epochs']} epochs, lr {t['lr']:g} with {sched}."
              f"{warm} Seeds: {', '.join(map(str, config['seeds']))}. Reported errors are at the final epoch; "
-             "the validation split is only used to report the test error at the best validation epoch.")
+             "the validation split is only used to report the test error at the best validation epoch."
+             + (f" {config['report']['recipe']}" if config["report"]["recipe"] else ""))
     verdicts = ("Verdicts: each claim states its direction and margin before the data are seen (e.g. plain "
                 "training error rising by more than 2 points over the depth grid), and the margin is the tested "
                 "hypothesis. \"A exceeds B by the margin\" is shown when a one-sided t-test over seeds (Welch, or "
@@ -164,10 +165,31 @@ def render_html(context: dict) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+STANDARD_PROFILE = "config/standard.yaml"
+
+
+def not_run(family, claim_id: str, kind: str, text: str, config: dict) -> dict:
+    """A declared claim this profile's data cannot decide because it did not run its experiment."""
+    where = ("" if config["profile"] == "standard" else
+             f" The standard profile runs it (snakemake --cores all --configfile {STANDARD_PROFILE}); its run time "
+             "and power are in the README.")
+    return {"id": claim_id, "section": family.name, "kind": kind, "claim": text, "verdict": "not_run",
+            "key_number": "—", "evidence": {},
+            "sentence": f"Not run by the {config['profile']} profile, so not decided here.{where}"}
+
+
 def all_claims(tables: dict, config: dict) -> list[dict]:
-    """Every claim the profile's families can test, in family order, in one shape for claims.json
-    (claims not yet calibrated say so with None)."""
-    claims = [c for family in FAMILIES for c in family.report().claims(tables, config)]
+    """Every claim the families declare, in family order, in one shape for claims.json: decided from
+    the tables where the profile ran its experiment, else listed as not run (claims not yet
+    calibrated say so with None)."""
+    claims = []
+    for family in FAMILIES:
+        made = {c["id"]: c for c in family.report().claims(tables, config)}
+        undeclared = set(made) - {claim_id for claim_id, _, _ in family.claims}
+        if undeclared:
+            raise ValueError(f"family {family.name} decides claims it does not declare: {sorted(undeclared)}")
+        claims += [made.get(claim_id) or not_run(family, claim_id, kind, text, config)
+                   for claim_id, kind, text in family.claims]
     for c in claims:
         c.setdefault("kind", "claim")
         c.setdefault("margin", None)

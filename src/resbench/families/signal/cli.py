@@ -26,25 +26,30 @@ def cmd_signal_mlp(args) -> None:
     import torch
 
     from ...results import write_table_atomic
-    from .nielsen import MLP, train_mlp
+    from .nielsen import MLP, train_mlps
+    from .plan import seed_rounds
 
     config, sig, data = _signal_setup(args)
     epochs, speeds = [], []
     kinds = [("sigmoid", False), ("relu", False), ("sigmoid", True)]
-    for seed in config["seeds"][:sig["mlp_seeds"]]:
-        for activation, residual in kinds:
-            for layers in sig["mlp_layers"]:
-                t0 = time.perf_counter()
+    seeds = seed_rounds(config["seeds"], sig["mlp_seeds"])
+    for activation, residual in kinds:
+        for layers in sig["mlp_layers"]:  # every seed of one shape at once: one stacked model
+            t0 = time.perf_counter()
+            nets = []
+            for seed in seeds:
                 torch.manual_seed(seed)
-                model = MLP(data.train_x[0].numel(), sig["mlp_width"], layers, data.num_classes, activation, residual)
-                rows, speed = train_mlp(model, (data.train_x, data.train_y), (data.test_x, data.test_y),
-                                        sig["mlp_epochs"], sig["mlp_batch_size"], sig["mlp_lr"], seed)
+                nets.append(MLP(data.train_x[0].numel(), sig["mlp_width"], layers, data.num_classes, activation,
+                                residual))
+            rows, speed = train_mlps(nets, (data.train_x, data.train_y), (data.test_x, data.test_y),
+                                     sig["mlp_epochs"], sig["mlp_batch_size"], sig["mlp_lr"], seeds)
+            for seed, seed_rows, seed_speed in zip(seeds, rows, speed):
                 key = {"activation": activation, "residual": residual, "layers": layers, "seed": seed}
-                epochs += [{**key, **r} for r in rows]
-                speeds += [{**key, **r} for r in speed]
-                log.info("MLP %s%s, %d hidden: test accuracy %.4f, speeds at init %s (%.1f s)", activation,
-                         " + residual" if residual else "", layers, rows[-1]["test_accuracy"],
-                         " ".join(f"{r['speed']:.4f}" for r in speed[:layers]), time.perf_counter() - t0)
+                epochs += [{**key, **r} for r in seed_rows]
+                speeds += [{**key, **r} for r in seed_speed]
+            log.info("MLPs %s%s, %d hidden, %d seeds: mean test accuracy %.4f (%.1f s)", activation,
+                     " + residual" if residual else "", layers, len(seeds),
+                     sum(r[-1]["test_accuracy"] for r in rows) / len(rows), time.perf_counter() - t0)
     write_table_atomic(pd.DataFrame(epochs), args.epochs_out)
     write_table_atomic(pd.DataFrame(speeds), args.speeds_out)
 
@@ -55,7 +60,8 @@ def cmd_signal_rank(args) -> None:
 
     from ...models import create_model
     from ...results import write_table_atomic
-    from .rank import block_ranks, init_seeds, rank_by_layer
+    from .plan import seed_rounds
+    from .rank import block_ranks, rank_by_layer
 
     config, sig, data = _signal_setup(args)
     x = data.train_x[:sig["rank_batch"]]
@@ -63,7 +69,7 @@ def cmd_signal_rank(args) -> None:
     # Residual branches unscaled and scaled by 1/sqrt(depth): whether shortcuts slow the collapse
     # depends on it (Daneshmand et al.), so both are measured.
     stacks = [(False, "none", 1.0), (True, "none", 1.0), (True, "inv_sqrt_depth", sig["rank_depth"] ** -0.5)]
-    for init in init_seeds(config["seeds"], sig["rank_inits"]):
+    for init in seed_rounds(config["seeds"], sig["rank_inits"]):
         for activation in ("linear", "relu", "tanh"):
             for residual, scaling, scale in stacks:
                 for batchnorm in (False, True):
@@ -121,7 +127,7 @@ def cmd_signal_construct(args) -> None:
     write_json_atomic({"shallow": spec["run_id"], "shallow_depth": spec["depth"], "shallow_train_loss": shallow_loss,
                        "shallow_train_error": shallow_error, "constructed": constructed}, args.identity_out)
     rows = []
-    for path in args.shallow:  # appended blocks on every seed's frozen shallow net: a spread for the verdict
+    for path in args.shallow if sig["append_blocks"] else []:  # every seed's frozen shallow net: a spread
         base, base_spec = (shallow, spec) if path == args.shallow[0] else load_trained(path, config_hash=expected)
         base_error = loss_and_error(base, x, y)[1]
         for residual in (False, True):

@@ -36,49 +36,84 @@ class MLP(nn.Module):
         return self.head(h)
 
 
-def learning_speeds(model: MLP, x: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """||dC/db^l|| per hidden layer l (input side first), C the mean cross-entropy over (x, y)."""
+class StackedMLPs(nn.Module):
+    """k MLPs of one shape (their own weights) run as one: every hidden layer is one batched matrix
+    product over the k nets, so k seeds cost about one seed's Python and kernel launches. Inputs are
+    (k, batch, features); the summed per-net losses give each net exactly its own gradient."""
+
+    def __init__(self, nets: list[MLP]):
+        super().__init__()
+        first = nets[0]
+        self.act, self.residual = first.act, first.residual
+        stack = lambda tensors: nn.Parameter(torch.stack([t.detach() for t in tensors]))  # noqa: E731
+        self.weights = nn.ParameterList(stack([n.hidden[k].weight.transpose(0, 1) for n in nets])
+                                        for k in range(len(first.hidden)))
+        self.biases = nn.ParameterList(stack([n.hidden[k].bias for n in nets]) for k in range(len(first.hidden)))
+        self.head_weight = stack([n.head.weight.transpose(0, 1) for n in nets])
+        self.head_bias = stack([n.head.bias for n in nets])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(2)
+        for k, (w, b) in enumerate(zip(self.weights, self.biases)):
+            out = self.act(torch.baddbmm(b.unsqueeze(1), h, w))
+            h = h + out if self.residual and k > 0 else out
+        return torch.baddbmm(self.head_bias.unsqueeze(1), h, self.head_weight)
+
+
+def _losses(model: StackedMLPs, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-net mean cross-entropy; x is (k, n, ...) and y (k, n)."""
+    logits = model(x)
+    return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(y.shape).mean(1)
+
+
+def stacked_speeds(model: StackedMLPs, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """||dC/db^l|| per net and hidden layer, shape (k, layers), C each net's mean cross-entropy over (x, y)."""
+    k = model.head_bias.shape[0]
     model.zero_grad(set_to_none=True)
-    F.cross_entropy(model(x), y).backward()
-    speeds = [float(layer.bias.grad.norm()) for layer in model.hidden]
+    _losses(model, x.expand(k, *x.shape), y.expand(k, *y.shape)).sum().backward()
+    speeds = torch.stack([b.grad.norm(dim=1) for b in model.biases], dim=1)
     model.zero_grad(set_to_none=True)
     return speeds
 
 
-@torch.no_grad()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    return float((model(x).argmax(1) == y).float().mean())
-
-
-def train_mlp(model: MLP, train: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Tensor, torch.Tensor],
-              epochs: int, batch_size: int, lr: float, seed: int) -> tuple[list[dict], list[dict]]:
-    """Plain mini-batch SGD (Nielsen: batch 10, eta 0.1). Returns (per-epoch rows with test accuracy
-    and training loss, per-epoch-and-layer rows with the speed of learning); epoch 0 = initialization."""
+def train_mlps(nets: list[MLP], train: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Tensor, torch.Tensor],
+               epochs: int, batch_size: int, lr: float, seeds: list[int]) -> tuple[list[list[dict]], list[list[dict]]]:
+    """Plain mini-batch SGD (Nielsen: batch 10, eta 0.1) of k nets of one shape at once, net i drawing its
+    batches from its own generator seeded with seeds[i] (the order a lone run with that seed draws).
+    Returns, per net, (per-epoch rows with test accuracy and training loss, per-epoch-and-layer rows
+    with the speed of learning); epoch 0 = initialization. Equal to training each net alone, to float
+    rounding (tests/families/test_signal.py)."""
     x, y = train
-    generator = torch.Generator().manual_seed(seed)
+    k, n = len(nets), len(y)
+    model = StackedMLPs(nets)
+    generators = [torch.Generator().manual_seed(seed) for seed in seeds]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    epochs_rows, speed_rows = [], []
+    epoch_rows, speed_rows = [[] for _ in nets], [[] for _ in nets]
 
-    def record(epoch: int, loss: float) -> None:
-        epochs_rows.append({"epoch": epoch, "train_loss": loss, "test_accuracy": accuracy(model, *test)})
-        speed_rows.extend({"epoch": epoch, "layer": k + 1, "speed": s}
-                          for k, s in enumerate(learning_speeds(model, x, y)))
+    def record(epoch: int, losses: torch.Tensor) -> None:
+        with torch.no_grad():
+            right = (model(test[0].expand(k, *test[0].shape)).argmax(2) == test[1]).double().mean(1)
+        speeds = stacked_speeds(model, x, y)
+        for i in range(k):
+            epoch_rows[i].append({"epoch": epoch, "train_loss": float(losses[i]), "test_accuracy": float(right[i])})
+            speed_rows[i].extend({"epoch": epoch, "layer": layer + 1, "speed": float(s)}
+                                 for layer, s in enumerate(speeds[i]))
 
     with torch.no_grad():
-        initial_loss = float(F.cross_entropy(model(x), y))
-    record(0, initial_loss)
+        initial = _losses(model, x.expand(k, *x.shape), y.expand(k, n))
+    record(0, initial)
     for epoch in range(1, epochs + 1):
-        order = torch.randperm(len(y), generator=generator)
-        total = 0.0
-        for start in range(0, len(y), batch_size):
-            idx = order[start:start + batch_size]
-            loss = F.cross_entropy(model(x[idx]), y[idx])
+        orders = torch.stack([torch.randperm(n, generator=g) for g in generators])
+        total = torch.zeros(k, dtype=torch.float64)
+        for start in range(0, n, batch_size):
+            idx = orders[:, start:start + batch_size]
+            losses = _losses(model, x[idx], y[idx])
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            losses.sum().backward()
             optimizer.step()
-            total += loss.item() * len(idx)
-        record(epoch, total / len(y))
-    return epochs_rows, speed_rows
+            total += losses.detach().double() * idx.shape[1]
+        record(epoch, total / n)
+    return epoch_rows, speed_rows
 
 
 def sigmoid_chain_bound(depth: int) -> float:

@@ -12,12 +12,6 @@ from ...models.surgery import batch_statistics
 ACTIVATIONS = {"linear": lambda t: t, "relu": F.relu, "tanh": torch.tanh}
 
 
-def init_seeds(seeds: list[int], inits: int) -> list[int]:
-    """The random initializations of the rank study, drawn from the profile's seeds (so a run with
-    other seeds measures other initializations): the seeds in order, then offset by 10,000 per round."""
-    return [seeds[k % len(seeds)] + 10_000 * (k // len(seeds)) for k in range(inits)]
-
-
 def singular_values(matrix: torch.Tensor) -> torch.Tensor:
     return torch.linalg.svdvals(matrix.detach().double().reshape(matrix.shape[0], -1))
 
