@@ -124,3 +124,34 @@ def test_claims_and_sections_on_a_synthetic_grid(family, tiny_config):
     assert section is None or isinstance(section, dict)
     if all(tables[key] is None for key in family.tables):
         assert section is None and saved == [] and family.report().metric_samples(tables) == []
+
+
+def test_every_claim_a_family_decides_is_declared(family, tiny_config):
+    """A family's declared claims list every id its claims() can return (so a profile that skips the
+    experiment still lists the claim), once each, with a kind and a statement."""
+    ids = [claim_id for claim_id, _, _ in family.claims]
+    assert ids and len(ids) == len(set(ids))
+    assert all(kind in ("claim", "check") and text.endswith(".") for _, kind, text in family.claims)
+    made = {c["id"] for c in family.report().claims(_synthetic_grid(), tiny_config)}
+    assert made <= set(ids)
+
+
+def test_a_claim_whose_experiment_did_not_run_is_listed_as_not_run(tiny_config, monkeypatch):
+    """On a grid alone, every other family's claims are in claims.json as not run (the quick profile
+    says where they run), in family order; an undeclared claim is refused."""
+    from dataclasses import replace
+
+    from resbench.report import render
+
+    claims = render.all_claims(_synthetic_grid(), {**tiny_config, "profile": "quick"})
+    assert [c["id"] for c in claims] == [claim_id for f in FAMILIES for claim_id, _, _ in f.claims]
+    left = {c["id"]: c for c in claims if c["verdict"] == "not_run"}
+    assert {"shortcut_variants", "cardinality", "landscape_smoothness"} <= set(left)
+    assert "degradation" not in left
+    assert all("config/standard.yaml" in c["sentence"] and c["power"] is None for c in left.values())
+    standard = render.all_claims(_synthetic_grid(), {**tiny_config, "profile": "standard"})
+    assert all("config/standard.yaml" not in c["sentence"] for c in standard if c["verdict"] == "not_run")
+
+    monkeypatch.setattr(render, "FAMILIES", tuple(replace(f, claims=()) if f.name == "depth" else f for f in FAMILIES))
+    with pytest.raises(ValueError, match="family depth decides claims it does not declare"):
+        render.all_claims(_synthetic_grid(), tiny_config)

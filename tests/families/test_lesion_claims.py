@@ -100,13 +100,18 @@ def test_ensemble_inconclusive_when_the_one_block_cost_is_not_shown_under_the_bo
     assert "Not shown, not contradicted: resnet one block" in claim["sentence"]
 
 
-def test_the_depth_is_one_where_every_seed_trained():
-    """At depth 56 one plain seed did not train: the claim moves to depth 20, where all did, instead
-    of keeping the plain seeds that happened to work."""
+def test_each_net_is_tested_at_the_deepest_depth_where_every_seed_trained():
+    """At depth 56 one plain seed did not train: the plain part moves to depth 20, where all did, instead
+    of keeping the plain seeds that happened to work; the ResNet part stays at 56, where every ResNet
+    seed trained (Veit et al. lesion their deepest ResNet beside a shallower plain net)."""
     deep = frame(*[lesion_rows("resnet", 56, s, 0.02, [0.021, 0.02], {1: 0.03}, down=[0.2, 0.25]) for s in (0, 1, 2)],
                  *[lesion_rows("plain", 56, s, 0.02 if s else 0.6, [0.9, 0.9], {1: 0.9}) for s in (0, 1, 2)])
     claim = ensemble_lesion_claim(pd.concat([veit_like(), deep]), short_paths())
-    assert claim["evidence"]["depth"] == 20
+    assert claim["evidence"]["depth"] == 56 and claim["evidence"]["plain_depth"] == 20
+    assert "ResNet-56" in claim["sentence"] and "plain-20" in claim["sentence"]
+    assert claim["evidence"]["parts"]["resnet_one_block"]["effect"] == pytest.approx(0.0005, abs=1e-6)
+    failed = deep.assign(test_error=lambda f: f["test_error"].where(f["arch"] != "resnet", 0.6))
+    assert ensemble_lesion_claim(failed)["verdict"] == "inconclusive"
 
 
 def test_downsampling_blocks_must_cost_more_than_in_stage_ones():
