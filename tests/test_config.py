@@ -14,10 +14,21 @@ def test_defaults_fill_every_key():
     assert config["train"]["momentum"] == 0.9 and config["dataset"]["name"] == "digits"
 
 
-@pytest.mark.parametrize("profile", ["quick", "paper"])
+@pytest.mark.parametrize("profile", ["quick", "standard", "paper"])
 def test_shipped_profiles_validate(profile):
     config = load_config(REPO / "config" / f"{profile}.yaml")
     assert config["profile"] == profile
+
+
+def test_standard_runs_what_quick_runs_with_its_recipe_and_seeds_and_the_rest():
+    """The standard profile's verdicts on the quick claims are the quick ones (same recipe, seeds, grid);
+    it adds every experiment the quick profile leaves to it."""
+    quick, standard = (validate_config(load_config(REPO / "config" / f"{p}.yaml")) for p in ("quick", "standard"))
+    assert config_hash(quick) == config_hash(standard) and quick["seeds"] == standard["seeds"]
+    assert set(quick["model"]["depths"]) == set(standard["model"]["depths"])
+    assert "resnet_sd" in standard["model"]["archs"] and standard["signal"]["append_blocks"] > 0
+    skipped = [k for k in ("variants", "landscape", "architectures") if not quick[k]["enabled"]]
+    assert skipped and all(standard[k]["enabled"] for k in skipped)
 
 
 def test_paper_profile_is_he2016():

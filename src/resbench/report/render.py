@@ -82,7 +82,10 @@ def methods(config: dict, runs: pd.DataFrame, claims: list[dict] | None = None) 
                 "each part in turn at the edge of its claim (effect = margin) and the others holding clearly — "
                 "the largest rate is given, drawn from normals and by resampling this run's own per-seed values "
                 "(centred, rescaled to their variance, with a small normal kernel), so skewed, floored and "
-                "bimodal seeds are covered — and the power with twice the margin. Checks that hold by "
+                "bimodal seeds are covered — and the power with twice the margin. Where a group's spread is the "
+                "effect itself (a plain net that failed to train), the scenarios take the spread of a net that "
+                "trains in its place (the ResNet at that depth; the residual sigmoid MLPs' change over the same "
+                "depths), since a net at the edge of the claim is one that trains. Checks that hold by "
                 "construction are reported apart from the tally.")
     calibrated = [c for c in claims or [] if c.get("power") is not None]
     if calibrated:
