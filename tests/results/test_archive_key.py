@@ -25,15 +25,17 @@ QUICK = {"profile": "quick", "seeds": [0, 1, 2], "model": {"depths": [8, 20, 32,
     {"signal": {"mlp_epochs": 3}},
     {"dataset": {"limit_train": 100}},
     {"device": "cuda"},
+    {"threads": 2},  # another reduction order: other numbers
+    {"fuse_seeds": "on"},
 ])
 def test_every_result_setting_changes_the_key(clean_git, change):
     base = archive.archive_key(None, validate_config(QUICK))
     assert archive.archive_key(None, validate_config({**QUICK, **change})) != base
 
 
-def test_title_and_threads_keep_the_key(clean_git):
+def test_title_and_job_grouping_keep_the_key(clean_git):
     base = archive.archive_key(None, validate_config(QUICK))
-    same = validate_config({**QUICK, "threads": 2, "report": {"title": "Another title {x}"}})
+    same = validate_config({**QUICK, "group_seeds": False, "report": {"title": "Another title {x}"}})
     assert archive.archive_key(None, same) == base
 
 

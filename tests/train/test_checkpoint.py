@@ -69,13 +69,15 @@ def _kill_after(epoch):
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_damaged_resume_falls_back_to_the_previous_state_and_ends_exact(damage, tiny_spec, tmp_path):
+def test_damaged_resume_falls_back_to_the_previous_state_and_ends_exact(damage, tiny_spec, tmp_path, caplog):
     full = train_run(tiny_spec, tmp_path / "full")
     with pytest.raises(Interrupt):
         train_run(tiny_spec, tmp_path / "run", on_epoch_end=_kill_after(2))
     damage(tmp_path / "run" / RESUME_FILE)
-    resumed = train_run(tiny_spec, tmp_path / "run")  # epoch 2's state is bad: resumes after epoch 1
+    with caplog.at_level("INFO", logger="resbench"):
+        resumed = train_run(tiny_spec, tmp_path / "run")  # epoch 2's state is bad: resumes after epoch 1
     assert (tmp_path / "run" / (RESUME_FILE + ".corrupt")).exists()
+    assert f"resuming after epoch 1 from {tmp_path / 'run' / RESUME_FILE}.prev" in caplog.text  # the file it read
     assert stable(resumed["history"]) == stable(full["history"])
     for key, value in full["state_dict"].items():
         assert torch.equal(value, resumed["state_dict"][key]), key

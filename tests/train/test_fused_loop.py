@@ -86,7 +86,7 @@ def test_diverged_seeds_are_recorded_not_raised(tiny_config, tmp_path):
 def load_resume_history(out):
     from resbench.train import checkpoint
 
-    return checkpoint.load_latest(out / RESUME_FILE)["history"]
+    return checkpoint.load_latest(out / RESUME_FILE)[0]["history"]
 
 
 def load_trained_from(result, spec, tmp_path):

@@ -24,8 +24,9 @@ def archived_paths() -> tuple[str, ...]:
 DEFAULT_ROOT = Path("archive")
 
 
-# Keys that change how results look or run, never what they are.
-PRESENTATION_KEYS = ("report", "threads", "group_seeds", "fuse_seeds")
+# Keys that change how results look or are scheduled, never what they are. CPU threads and seed
+# fusion change the numbers (float reductions in another order), so they are part of the key.
+PRESENTATION_KEYS = ("report", "group_seeds")
 
 
 def data_fingerprint(dataset: dict) -> dict:
@@ -40,7 +41,8 @@ def data_fingerprint(dataset: dict) -> dict:
 
 def results_hash(config: dict) -> str:
     """Hash of everything that makes two result sets differ: the whole profile (name, seeds, grid,
-    recipe, every family's section, data settings) and the data files, not its title or threads."""
+    recipe, every family's section, data settings, threads and seed fusion) and the data files, not its
+    title or how its seeds are grouped into jobs."""
     from ..config import stable_hash
 
     kept = {k: v for k, v in config.items() if k not in PRESENTATION_KEYS}

@@ -83,18 +83,18 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     return state
 
 
-def load_latest(path: str | Path, map_location: str | torch.device = "cpu") -> dict | None:
-    """The newest verified state among `path` and its `.prev`; damaged ones are set aside with a
-    one-line warning. None when neither is usable (start from scratch)."""
+def load_latest(path: str | Path, map_location: str | torch.device = "cpu") -> tuple[dict, Path] | tuple[None, None]:
+    """The newest verified state among `path` and its `.prev`, and the file it came from; damaged ones
+    are set aside with a one-line warning. (None, None) when neither is usable (start from scratch)."""
     for candidate in (Path(path), previous(path)):
         if not candidate.exists():
             continue
         try:
-            return load(candidate, map_location)
+            return load(candidate, map_location), candidate
         except CorruptFileError as exc:
             moved = set_aside(candidate)
             log.warning("%s; set aside as %s", exc, moved.name)
-    return None
+    return None, None
 
 
 def remove(path: str | Path) -> None:

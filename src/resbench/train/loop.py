@@ -89,13 +89,13 @@ def load_resume(spec: dict, out_dir: Path, device: torch.device) -> dict | None:
     """The run's verified resume state, or None (start from scratch); one written for another config
     or run is ignored with a warning."""
     path = out_dir / RESUME_FILE
-    state = checkpoint.load_latest(path, map_location=device)
+    state, source = checkpoint.load_latest(path, map_location=device)
     if state is None:
         return None
     if state.get("run_id") == spec["run_id"] and state.get("config_hash") == spec["config_hash"]:
-        log.info("%s: resuming after epoch %d from %s", spec["run_id"], int(state["epoch"]), path)
+        log.info("%s: resuming after epoch %d from %s", spec["run_id"], int(state["epoch"]), source)
         return state
-    log.warning("%s: ignoring %s written for another config", spec["run_id"], path)
+    log.warning("%s: ignoring %s written for another config", spec["run_id"], source)
     return None
 
 
