@@ -151,3 +151,32 @@ def test_values_the_generators_or_float32_cannot_hold_are_refused_up_front(tmp_p
     path.write_text(yaml.safe_dump({"profile": "p", **change}))
     with pytest.raises(ConfigError, match=re.escape(key)):
         load_config(path)
+
+
+@pytest.mark.parametrize("dataset, key", [
+    ({"test_size": 5}, "dataset.test_size"),            # fewer test images than digits has classes
+    ({"test_size": 0.999}, "dataset.test_size"),        # no training image left for most classes
+    ({"val_size": 3}, "dataset.val_size"),
+    ({"val_size": 1437}, "dataset.val_size"),           # the whole training split
+    ({"limit_train": 4}, "dataset.limit_train"),
+    ({"limit_train": 20}, "dataset.val_size"),          # a tenth of 20 images is 2 validation images
+    ({"name": "cifar100", "val_size": 50}, "dataset.val_size"),   # 100 classes
+    ({"name": "cifar10", "val_size": 49_995}, "dataset.val_size"),
+])
+def test_splits_the_stratified_splitter_would_refuse_are_refused_up_front(dataset, key):
+    with pytest.raises(ConfigError, match=f"config key '{key}'.*one per class"):
+        validate_config({"dataset": dataset})
+
+
+@pytest.mark.parametrize("dataset", [{}, {"test_size": 10, "val_size": 10}, {"val_size": 0}, {"limit_train": 100},
+                                     {"name": "cifar100", "val_size": 5000}, {"name": "mnist", "limit_train": 60_000}])
+def test_splits_at_the_edge_are_accepted(dataset):
+    validate_config({"dataset": dataset})
+
+
+def test_the_edge_values_do_split():
+    """The check's edge is the splitter's: at the smallest accepted sizes the digits splits load."""
+    from resbench.data import load_splits
+
+    splits = load_splits(validate_config({"dataset": {"test_size": 10, "val_size": 10, "limit_train": 20}})["dataset"])
+    assert splits.sizes() == {"train": 10, "val": 10, "test": 10}

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 
+from ..data_sizes import split_count
 from .arrays import to_float_nchw
 
 SPLIT_SEED = 0  # fixed: every run of a profile sees the same split, whatever its training seed
@@ -45,15 +46,10 @@ class Splits:
         return self
 
 
-def _count(size: float, n: int) -> int:
-    """A split size given as a fraction (< 1) or an absolute count."""
-    return int(round(size * n)) if size < 1 else int(size)
-
-
 def stratified_split(labels: np.ndarray, size: float, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
     """Indices (keep, held_out) with `size` (fraction or count) held out, stratified by label."""
     index = np.arange(len(labels))
-    count = _count(size, len(labels))
+    count = split_count(size, len(labels))
     if count == 0:
         return index, index[:0]
     keep, held = train_test_split(index, test_size=count, stratify=labels, random_state=seed)
