@@ -24,9 +24,13 @@ from .errors import ConfigError
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # The shared training recipe: the profile's keys that change what any training run computes. A run's
 # own choices (shortcut, drop-path rate, variant model) are in its spec and so in its hash too.
-RECIPE_KEYS = ("dataset", "train", "device", "deterministic")
-# Spec fields that name a run or say what is measured beside it, not how it is trained.
-RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "probes", "config_hash")
+RECIPE_KEYS = ("dataset", "train", "deterministic")
+# Spec fields that name a run, say what is measured beside it, or where it runs, not how it is trained.
+# The device preference is where: `auto` on a GPU and `cuda` train the same runs (a cluster profile that
+# says `cuda` reuses a grid trained with `auto`), and the workflow is planned where no GPU may be
+# visible, so the preference cannot be resolved there. The device each run used, and its precision,
+# are in its provenance and the report; the archive key still tells result sets of two devices apart.
+RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "probes", "config_hash", "device")
 
 
 def load_schema() -> dict:
