@@ -188,3 +188,11 @@ def test_the_edge_values_do_split():
 
     splits = load_splits(validate_config({"dataset": {"test_size": 10, "val_size": 10, "limit_train": 20}})["dataset"])
     assert splits.sizes() == {"train": 10, "val": 10, "test": 10}
+
+
+def test_a_dataset_root_that_is_a_file_is_refused_up_front(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    with pytest.raises(ConfigError, match="'dataset.root'.*a file, not a folder"):
+        validate_config({"dataset": {"name": "cifar10", "root": str(tmp_path / "data")}})
+    validate_config({"dataset": {"name": "cifar10", "root": str(tmp_path / "absent")}})  # the data step says where
+    validate_config({"dataset": {"root": str(tmp_path / "data")}})  # digits reads no root

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .data_sizes import check_split_sizes
+from .data_sizes import check_root, check_split_sizes
 from .errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
@@ -136,6 +136,7 @@ def validate_config(config: dict | None) -> dict:
             raise ConfigError(f"invalid configuration: {messages[0]}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
     check_split_sizes(config["dataset"])
+    check_root(config["dataset"])
     from .families import plan_hooks
 
     for check in plan_hooks("check"):  # each family checks its own block against the grid (and fills derived values)

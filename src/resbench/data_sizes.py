@@ -1,7 +1,10 @@
 """What the config check knows of each dataset before anything is loaded (torch-free): its training and
 test image counts and classes, and how a split size (a fraction or a count) becomes a count, so a split
-that scikit-learn's stratified splitter would refuse inside a job is refused up front, naming the key."""
+that scikit-learn's stratified splitter would refuse inside a job is refused up front, naming the key
+(and a root that is a file, not a folder)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -20,6 +23,15 @@ def _held_out(key: str, value, count: int, n: int, classes: int, name: str) -> N
         raise ConfigError(f"config key '{key}' is {value}: that holds out {count} of the {n} {name} images, but a "
                           f"stratified split needs at least {classes} (one per class) on each side: give a count "
                           f"between {classes} and {n - classes}, or a fraction that makes one")
+
+
+def check_root(dataset: dict) -> None:
+    """A torchvision dataset's root must be a folder (or not exist yet: the data step says where to put
+    the files); a file there would fail inside a job."""
+    root = Path(dataset["root"])
+    if dataset["name"] != "digits" and root.exists() and not root.is_dir():
+        raise ConfigError(f"config key 'dataset.root' is {str(root)!r}, which is a file, not a folder: point it at the "
+                          f"folder that holds (or will hold) the {dataset['name']} files")
 
 
 def check_split_sizes(dataset: dict) -> None:
