@@ -41,6 +41,21 @@ def test_paper_profile_dry_run_lists_every_job_without_cifar(tmp_path):
     assert re.search(r"^train_variant\s+12$", out, re.M)  # He et al. 2016b's 12 variants, 5 seeds per job
 
 
+@pytest.mark.parametrize("profile, present, absent", [
+    ("quick", {"train": 8, "lesion": 8, "signal_mlp": 1}, ("train_variant", "train_net", "landscape_chunk")),
+    ("standard", {"train": 9, "lesion": 9, "train_variant": 11, "train_net": 11, "landscape_chunk": 20}, ()),
+])
+def test_quick_leaves_to_standard_what_it_cannot_decide(tmp_path, profile, present, absent):
+    """The quick profile plans the depth grid, lesions and signal probes only; standard adds ResNet-SD,
+    the variants, the classic nets and the landscapes (5 seeds x plain/ResNet x 2 depths)."""
+    proc = snakemake("-n", "--configfile", str(REPO / "config" / f"{profile}.yaml"), "--directory", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout + proc.stderr
+    for rule, count in present.items():
+        assert re.search(rf"^{rule}\s+{count}$", out, re.M), (rule, out[-3000:])
+    assert not any(re.search(rf"^{rule}\s+\d+$", out, re.M) for rule in absent), out[-3000:]
+
+
 def test_bad_config_fails_naming_the_key(tmp_path):
     proc = snakemake("-n", "--directory", str(tmp_path), "--config", "profile=x", "dataset={'name': 'svhn'}")
     assert proc.returncode != 0
@@ -257,11 +272,11 @@ def planned_jobs(dry_run: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("rule_file", sorted((REPO / "workflow" / "rules").glob("*.smk")), ids=lambda p: p.stem)
-def test_every_partial_config_a_rule_passes_validates_on_both_profiles(rule_file):
+def test_every_partial_config_a_rule_passes_validates_on_every_profile(rule_file):
     """A job that receives only the config keys it reads must still pass validation (defaults fill the rest)."""
     from resbench.config import config_subset, load_config, validate_config
 
-    for profile in ("quick", "paper"):
+    for profile in ("quick", "standard", "paper"):
         config = load_config(REPO / "config" / f"{profile}.yaml")
         for call in re.findall(r"config_json\(([^)]*)\)", rule_file.read_text()):
             validate_config(config_subset(config, re.findall(r'"([^"]+)"', call)))
