@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SNAKEMAKE_ARGS ?= --cores all
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup report figures test lint clean help
+.PHONY: setup report figures test test-cluster lint clean help
 
 help:  ## list targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,8 +29,11 @@ report: setup  ## run the workflow (default: quick profile) -> reports/<profile>
 figures: setup  ## re-render figures and reports from cached results (no training)
 	snakemake $(SNAKEMAKE_ARGS) --forcerun report
 
-test: setup  ## run the test suite
-	$(PY) -m pytest -q
+test: setup  ## run the test suite (installs nothing outside .venv)
+	$(PY) -m pytest -q -m "not cluster"
+
+test-cluster: setup  ## as root: apt-get installs SLURM + munge, starts them, runs the workflow through SLURM
+	$(PY) -m pytest -q -m cluster
 
 lint: setup  ## snakemake --lint
 	snakemake --lint

@@ -12,6 +12,7 @@ import yaml
 from .conftest import REPO
 from .test_workflow import snakemake
 
+pytestmark = pytest.mark.cluster  # system-wide installs: `make test-cluster`, not `make test`
 SCRIPT = REPO / "scripts" / "slurm-localhost.sh"
 CONFIG = {"profile": "tiny", "seeds": [0], "dataset": {"limit_train": 200},
           "model": {"depths": [8], "archs": ["plain", "resnet"]}, "train": {"epochs": 1, "warmup_epochs": 0},
