@@ -61,3 +61,15 @@ def test_hardware_names_the_cpu_features_timings_depend_on():
 
     features = hardware()["cpu_features"]
     assert isinstance(features, list) and set(features) <= set(SPEED_FLAGS)
+
+
+def test_two_jobs_setting_aside_one_damaged_file_both_go_on_to_their_one_line_error(tmp_path):
+    """Two jobs read one damaged model.pt at once: the second to set it aside finds it gone and does not
+    die with a FileNotFoundError traceback; both then fail with their CorruptFileError line."""
+    from resbench.results.io import set_aside
+
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"damaged")
+    first, second = set_aside(path), set_aside(path)
+    assert first == second == tmp_path / "model.pt.corrupt" and first.read_bytes() == b"damaged"
+    assert not path.exists()

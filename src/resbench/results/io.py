@@ -66,7 +66,10 @@ def set_aside(path: str | Path, suffix: str = ".corrupt") -> Path:
     """Move a bad file out of the way (kept for inspection), so the workflow recomputes it."""
     path = Path(path)
     target = path.with_name(path.name + suffix)
-    os.replace(path, target)
+    try:
+        os.replace(path, target)
+    except FileNotFoundError:  # another job that read the same damaged file set it aside first
+        pass
     return target
 
 
