@@ -152,8 +152,9 @@ def test_cli_config_on_a_non_utf8_file_prints_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("change, key", [({"seeds": [2 ** 63]}, "seeds"), ({"train": {"lr": 1e308}}, "train.lr"),
-                                         ({"train": {"warmup_lr": 1e308}}, "train.warmup_lr")])
-def test_values_the_generators_or_float32_cannot_hold_are_refused_up_front(tmp_path, change, key):
+                                         ({"train": {"warmup_lr": 1e308}}, "train.warmup_lr"),
+                                         ({"dataset": {"image_size": 100_000}}, "dataset.image_size")])
+def test_values_the_generators_float32_or_memory_cannot_hold_are_refused_up_front(tmp_path, change, key):
     """Issue 25: these failed inside a rule after other jobs had run (an overflow, a float cast)."""
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump({"profile": "p", **change}))
