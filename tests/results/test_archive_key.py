@@ -55,3 +55,23 @@ def test_the_data_files_enter_the_key(clean_git, fake_cifar10):
     batch = fake_cifar10 / "cifar-10-batches-py" / "data_batch_1"
     batch.write_bytes(batch.read_bytes()[:-100])  # a different copy of the data
     assert archive.archive_key(None, config) != before
+
+
+@pytest.mark.parametrize("damage", [lambda b: b"", lambda b: b[:9], lambda b: b"\xff\xfe" + b[2:]])
+def test_a_damaged_claims_file_is_set_aside_not_archived(clean_git, tmp_path, damage):
+    """A truncated or zeroed claims.json (newer than its inputs, so Snakemake keeps it) fails the archive
+    job in one line and is set aside, so the next run rebuilds the report; the archive gets no copy."""
+    from resbench.errors import CorruptFileError
+    from resbench.results.io import write_json_atomic
+
+    results, claims = tmp_path / "results", tmp_path / "reports" / "claims.json"
+    results.mkdir()
+    write_json_atomic({"profile": "quick", "claims": []}, claims)
+    config = validate_config(QUICK)
+    good = archive.write_archive(results, claims, config, "k1", root=tmp_path / "archive")
+    assert (good / "claims.json").read_bytes() == claims.read_bytes()
+    claims.write_bytes(damage(claims.read_bytes()))
+    with pytest.raises(CorruptFileError):
+        archive.write_archive(results, claims, config, "k2", root=tmp_path / "archive")
+    assert not claims.exists() and claims.with_name("claims.json.corrupt").exists()
+    assert not (tmp_path / "archive" / "k2" / "claims.json").exists()

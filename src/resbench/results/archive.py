@@ -9,7 +9,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .io import read_json, write_json_atomic, write_table_atomic
+from .io import read_json, read_table, write_json_atomic, write_table_atomic
 from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
@@ -57,16 +57,25 @@ def archive_key(repo: str | Path | None, config: dict) -> str:
     return f"{git['git_commit'][:12]}{dirty}-{results_hash(config)[:12]}"
 
 
+def _copy_verified(source: Path, target: Path, required: bool = False) -> None:
+    """Copy a file into the archive after checking that it parses: a damaged one is set aside (so the job
+    that makes it runs again) and the archive job fails in one line naming it, never archiving it. A
+    header-only table (an experiment the profile turned off) is copied as it is, unless `required`."""
+    if required or source.stat().st_size > 1:
+        read_json(source) if source.suffix == ".json" else read_table(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
 def write_archive(results: Path, claims: Path, config: dict, key: str, root: Path = DEFAULT_ROOT) -> Path:
-    """Copy the summary tables, claims, config and per-job times of `results` to root/key/; the
-    manifest (written last) marks a complete archive."""
+    """Copy the summary tables, claims, config and per-job times of `results` to root/key/, each
+    verified first; the manifest (written last) marks a complete archive."""
     folder = root / key
     folder.mkdir(parents=True, exist_ok=True)
     for rel in archived_paths():
         if (results / rel).exists():
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(results / rel, folder / rel)
-    shutil.copyfile(claims, folder / "claims.json")
+            _copy_verified(results / rel, folder / rel)
+    _copy_verified(claims, folder / "claims.json", required=True)
     write_json_atomic(config, folder / "config.json")
     write_table_atomic(benchmark_seconds(results / "benchmarks"), folder / "rule_times.csv")
     manifest = {"key": key, "profile": config["profile"], "created": dt.datetime.now(dt.timezone.utc).isoformat(),
