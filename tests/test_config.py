@@ -75,7 +75,8 @@ def test_config_hash_ignores_labels_but_not_science():
 
 def test_the_device_preference_does_not_change_a_runs_hash():
     """auto on a GPU and cuda train the same runs: a profile naming the device reuses them."""
-    hashes = {device: run_specs(validate_config({"device": device}))[0]["config_hash"] for device in ("auto", "cuda", "cpu")}
+    hashes = {device: run_specs(validate_config({"device": device}))[0]["config_hash"]
+              for device in ("auto", "cuda", "cpu")}
     assert len(set(hashes.values())) == 1
     assert config_hash(validate_config({"device": "cuda"})) == config_hash(validate_config({}))
     assert run_specs(validate_config({"device": "cuda"}))[0]["device"] == "cuda"  # the job still gets it

@@ -6,7 +6,8 @@ import pytest
 
 from .conftest import REPO
 
-CITED = re.compile(r"(?<![\w/.-])((?:tests|src/resbench|benchmarks|config|scripts|workflow)/[\w/.-]*\.(?:py|yaml|sh|smk|j2))")
+CITED = re.compile(r"(?<![\w/.-])((?:tests|src/resbench|benchmarks|config|scripts|workflow)/[\w/.-]*"
+                   r"\.(?:py|yaml|sh|smk|j2))")
 
 
 @pytest.mark.parametrize("readme", ["README.md", "benchmarks/README.md"])

@@ -13,9 +13,13 @@ FAMILY = Family(
              Metric("net_delete_one_increase", "median test-error rise from deleting one block, per architecture", +1)),
     citations=("lecun1998", "krizhevsky2012", "simonyan2015", "szegedy2015", "he2016", "xie2017", "huang2017",
                "veit2016"),
-    claims=(("cardinality", "claim", "At equal parameters and multiply-adds, more groups (cardinality) lower the error "
-                                     "(Xie et al. 2017)."),
-            ("lesion_across_families", "claim", "Nets with identity paths survive a deleted block; nets without them break."),
-            ("inception_bottleneck_cost", "check", "A 1×1 reduction before a 5×5 convolution cuts its cost about tenfold "
-                                                   "(Szegedy et al. 2015)."),),
+    claims=(
+        ("cardinality", "claim",
+         "At equal parameters and multiply-adds, more groups (cardinality) lower the error (Xie et al. "
+         "2017)."),
+        ("lesion_across_families", "claim",
+         "Nets with identity paths survive a deleted block; nets without them break."),
+        ("inception_bottleneck_cost", "check",
+         "A 1×1 reduction before a 5×5 convolution cuts its cost about tenfold (Szegedy et al. 2015)."),
+    ),
 )

@@ -10,6 +10,8 @@ FAMILY = Family(
              Metric("final_train_error", "final training error, per arch x depth", +1, gates=True),
              Metric("images_per_second", "training throughput (images/s), mean over epochs", -1, percent=False, relative=True)),
     citations=("he2016",),
-    claims=(("degradation", "claim", "Plain nets' training error rises with depth; their residual twins' does not "
-                                     "(He et al. 2016)."),),
+    claims=(
+        ("degradation", "claim",
+         "Plain nets' training error rises with depth; their residual twins' does not (He et al. 2016)."),
+    ),
 )

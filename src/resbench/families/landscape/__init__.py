@@ -10,6 +10,8 @@ FAMILY = Family(
     metrics=(Metric("curvature_ratio", "Hessian |lambda_min/lambda_max| at the centre", +1, percent=False),
              Metric("nonconvex_fraction", "non-convex share of the loss surface", +1)),
     citations=("li2018",),
-    claims=(("landscape_smoothness", "claim", "Without shortcuts, deep nets' loss slices turn rough; ResNets' stay smooth "
-                                              "(Li et al. 2018)."),),
+    claims=(
+        ("landscape_smoothness", "claim",
+         "Without shortcuts, deep nets' loss slices turn rough; ResNets' stay smooth (Li et al. 2018)."),
+    ),
 )

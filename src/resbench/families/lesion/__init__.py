@@ -9,7 +9,11 @@ FAMILY = Family(
     archived=("lesion",),
     metrics=(Metric("delete_one_increase", "mean test-error increase when deleting one in-stage block", +1),),
     citations=("veit2016",),
-    claims=(("ensemble_lesion", "claim", "Deleting one in-stage block barely hurts a ResNet but breaks a plain net; "
-                                         "downsampling blocks are the exception (Veit et al. 2016)."),
-            ("stochastic_depth", "claim", "Training with stochastic depth lowers a ResNet's test error (Huang et al. 2016)."),),
+    claims=(
+        ("ensemble_lesion", "claim",
+         "Deleting one in-stage block barely hurts a ResNet but breaks a plain net; downsampling blocks "
+         "are the exception (Veit et al. 2016)."),
+        ("stochastic_depth", "claim",
+         "Training with stochastic depth lowers a ResNet's test error (Huang et al. 2016)."),
+    ),
 )

@@ -15,13 +15,19 @@ FAMILY = Family(
     metrics=(Metric("appended_train_error", "training error after training appended blocks, per kind x blocks", +1),),
     citations=("nielsen",),
     probes=(Probe("layers", "resbench.families.signal.layer_stats:probe", "stats_every"),),
-    claims=(("vanishing_gradients", "claim", "Gradients vanish toward the input of deep sigmoid nets and accuracy stops "
-                                             "improving with depth; a residual path keeps the gradient (Nielsen ch. 5)."),
-            ("rank_collapse", "claim", "Deep plain stacks lose the rank of their representation at initialization; "
-                                       "BatchNorm keeps it."),
-            ("rank_shortcuts", "claim", "Shortcuts with scaled residual branches keep the representation's rank."),
-            ("identity_construction", "check", "A deeper plain net built from a shallow one with identity layers computes "
-                                               "exactly what the shallow one does."),
-            ("appended_layers", "claim", "Plain layers appended to a frozen net must learn the identity and raise its "
-                                         "training error; residual blocks keep it (He et al. 2016)."),),
+    claims=(
+        ("vanishing_gradients", "claim",
+         "Gradients vanish toward the input of deep sigmoid nets and accuracy stops improving with depth; "
+         "a residual path keeps the gradient (Nielsen ch. 5)."),
+        ("rank_collapse", "claim",
+         "Deep plain stacks lose the rank of their representation at initialization; BatchNorm keeps it."),
+        ("rank_shortcuts", "claim",
+         "Shortcuts with scaled residual branches keep the representation's rank."),
+        ("identity_construction", "check",
+         "A deeper plain net built from a shallow one with identity layers computes exactly what the "
+         "shallow one does."),
+        ("appended_layers", "claim",
+         "Plain layers appended to a frozen net must learn the identity and raise its training error; "
+         "residual blocks keep it (He et al. 2016)."),
+    ),
 )

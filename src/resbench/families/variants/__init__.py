@@ -9,6 +9,8 @@ FAMILY = Family(
     archived=("variant_runs",),
     metrics=(Metric("variant_test_error", "final test error, per shortcut/block variant", +1, gates=True),),
     citations=("he2016b",),
-    claims=(("shortcut_variants", "claim", "Scaling, gating, 1×1 convs or dropout on the shortcut hamper optimization "
-                                           "(He et al. 2016b)."),),
+    claims=(
+        ("shortcut_variants", "claim",
+         "Scaling, gating, 1×1 convs or dropout on the shortcut hamper optimization (He et al. 2016b)."),
+    ),
 )
