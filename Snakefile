@@ -52,6 +52,7 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         get_final_targets(),
+        get_set_aside_targets,  # a damaged file set aside by the job that read it is made again
     default_target: True
 
 

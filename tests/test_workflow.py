@@ -92,7 +92,8 @@ def test_group_seeds_trains_an_arch_and_depths_seeds_in_one_job(tmp_path, group,
             assert f"results/g/runs/{arch}8_s{seed}/model.pt" in proc.stdout
 
 
-HOSTILE = "Depths {8, 20, 56} {{x}} {wildcards.run} 100% \"quoted\" 'single' é ü ∞ <script>alert(1)</script>"
+HOSTILE = ("Depths {8, 20, 56} {{x}} {wildcards.run} 100% \"quoted\" 'single' é ü ∞ <script>alert(1)</script> "
+           "$(touch PWNED) `touch PWNED2`")
 
 
 def test_braces_and_quotes_in_free_text_reach_no_wildcard_expansion(tmp_path):
@@ -115,6 +116,35 @@ def test_a_dataset_root_is_data_never_a_pattern_or_shell_code(tmp_path):
     argv = shlex.split(command.split("resbench data", 1)[1])
     assert argv[argv.index("--root") + 1] == root and argv[argv.index("--marker") + 1].startswith(".resbench/datasets/")
     assert not list(tmp_path.glob("PWNED*"))
+
+
+@pytest.mark.e2e
+def test_a_damaged_file_set_aside_is_rebuilt_with_everything_downstream(tmp_path):
+    """Issue 25: a job that finds a file damaged sets it aside and fails in one line; Snakemake alone
+    would then say "Nothing to be done" (downstream outputs present and newer), so `all` asks for the
+    set-aside file again: the next run retrains it and recomputes what reads it. Zeroed metrics.csv
+    (read by aggregate) and a cut claims.json (read by archive) both end rebuilt, equal to the first run."""
+    config = {"profile": "d", "seeds": [0], "model": {"depths": [8], "archs": ["plain", "resnet"]},
+              "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
+              "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
+              "signal": {"enabled": False}, "architectures": {"enabled": False}}
+    (tmp_path / "d.yaml").write_text(yaml.safe_dump(config))
+    run = lambda *args: snakemake("--configfile", "d.yaml", "--cores", "2", *args, cwd=tmp_path)  # noqa: E731
+    assert run().returncode == 0
+    metrics = tmp_path / "results/d/runs/plain8_s0/metrics.csv"
+    claims = tmp_path / "reports/d/claims.json"
+    steady = ["epoch", "train_loss", "train_error", "test_error"]
+    first_metrics, first_claims = pd.read_csv(metrics)[steady], json.loads(claims.read_text())["claims"]
+    for damage, path in ((lambda b: b"", metrics), (lambda b: b[: len(b) // 2], claims)):
+        path.write_bytes(damage(path.read_bytes()))
+        failed = run()
+        assert failed.returncode != 0 and path.with_name(path.name + ".corrupt").exists()
+        assert "Traceback" not in (tmp_path / "logs/d").joinpath("aggregate.log").read_text()
+        rebuilt = run()
+        assert rebuilt.returncode == 0, rebuilt.stdout[-2000:] + rebuilt.stderr[-2000:]
+    assert "Nothing to be done" in run("-n").stdout
+    pd.testing.assert_frame_equal(pd.read_csv(metrics)[steady], first_metrics)
+    assert [c["verdict"] for c in json.loads(claims.read_text())["claims"]] == [c["verdict"] for c in first_claims]
 
 
 def test_the_default_profile_is_loaded_and_in_effect(tmp_path):
@@ -154,7 +184,7 @@ def test_tiny_workflow_end_to_end(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300}, "fuse_seeds": "on",
-              "report": {"title": f"Tiny {HOSTILE} run", "author": HOSTILE},
+              "report": {"title": f"Tiny {HOSTILE} run", "author": HOSTILE, "recipe": f"Chosen on a pilot: {HOSTILE}"},
               "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
               "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
@@ -203,6 +233,9 @@ def test_tiny_workflow_end_to_end(tmp_path):
     assert {"cardinality", "lesion_across_families", "inception_bottleneck_cost"} <= set(claims)
     assert claims["degradation"]["sentence"].split(":")[0] in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html  # config strings are escaped
+    assert "Chosen on a pilot: " in html  # the recipe note reaches Methods, through the shell and the template
+    assert "$(touch PWNED) `touch PWNED2`" in html  # free text is data: it arrives intact and runs nothing
+    assert not list(work.rglob("PWNED*")) and not list(Path.cwd().glob("PWNED*"))
     assert "Depths {8, 20, 56} {{x}} {wildcards.run} 100%" in html and "é ü ∞" in html  # and arrive intact
     assert "data:image/png;base64," in html  # self-contained
     figures = sorted(p.stem for p in (work / "reports/tiny/figures").glob("*.png"))

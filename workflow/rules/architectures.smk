@@ -16,6 +16,10 @@ rule train_net:
     output:
         summaries=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/summary.json", seed=config["architectures"]["seeds"]),
         models=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/model.pt", seed=config["architectures"]["seeds"]),
+        metrics=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/metrics.csv", seed=config["architectures"]["seeds"]),
+        provenance=expand(
+            f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/provenance.json", seed=config["architectures"]["seeds"]
+        ),
     log:
         f"{LOGS}/architectures/{{net}}.log",
     benchmark:
@@ -38,6 +42,8 @@ rule train_net:
 rule aggregate_nets:
     input:
         summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in NET_RUNS],
+        metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in NET_RUNS],
+        provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in NET_RUNS],
     output:
         runs=f"{RESULTS}/architectures/runs.csv",
         epochs=f"{RESULTS}/architectures/epochs.csv",

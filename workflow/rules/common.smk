@@ -62,6 +62,27 @@ def get_final_targets():
     return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json", f"archive/{ARCHIVE_KEY}/manifest.json"]
 
 
+# What a job sets aside when it finds a file damaged (<name>.corrupt) or trained for another config
+# (<name>.stale): results/io.set_aside, train/checkpoint.
+SET_ASIDE_SUFFIXES = (".corrupt", ".stale")
+
+
+def get_set_aside_targets(wildcards):
+    """Files a job set aside that are still missing and that a rule makes, asked for again by `all`.
+    Snakemake does not rebuild a missing intermediate file while the outputs downstream of it are
+    present and newer; asked for, the file's job reruns and every job that reads it follows as
+    "updated input" (the resume checkpoints a job reads itself are made by no rule: left out)."""
+    makers = [r for r in workflow.rules if r.name != "all"]
+    wanted = set()
+    for folder in (Path(RESULTS), Path(REPORTS)):
+        for bad in folder.rglob("*") if folder.is_dir() else []:
+            if bad.suffix in SET_ASIDE_SUFFIXES:
+                original = bad.with_name(bad.name[: -len(bad.suffix)])
+                if not original.exists() and any(r.is_producer(str(original)) for r in makers):
+                    wanted.add(str(original))
+    return sorted(wanted)
+
+
 def get_family_tables(wildcards):
     """Every table the profile's families make, by key (the report rule's inputs)."""
     paths = table_paths()

@@ -16,6 +16,7 @@ if config["group_seeds"]:
         output:
             summaries=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/summary.json", seed=config["seeds"]),
             metrics=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/metrics.csv", seed=config["seeds"]),
+            provenance=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/provenance.json", seed=config["seeds"]),
             models=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/model.pt", seed=config["seeds"]),
             probes=expand(
                 f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/{{probe}}.csv", seed=config["seeds"], probe=PROBES
@@ -44,6 +45,7 @@ else:
         output:
             summary=f"{RESULTS}/runs/{{run}}/summary.json",
             metrics=f"{RESULTS}/runs/{{run}}/metrics.csv",
+            provenance=f"{RESULTS}/runs/{{run}}/provenance.json",
             model=f"{RESULTS}/runs/{{run}}/model.pt",
             probes=expand(f"{RESULTS}/runs/{{{{run}}}}/{{probe}}.csv", probe=PROBES),
         log:
@@ -66,6 +68,8 @@ else:
 rule aggregate:
     input:
         summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in GRID_RUNS],
+        metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in GRID_RUNS],
+        provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in GRID_RUNS],
     output:
         runs=f"{RESULTS}/depth/runs.csv",
         epochs=f"{RESULTS}/depth/epochs.csv",

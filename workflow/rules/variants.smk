@@ -17,6 +17,10 @@ rule train_variant:
     output:
         summaries=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/summary.json", seed=config["seeds"]),
         models=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/model.pt", seed=config["seeds"]),
+        metrics=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/metrics.csv", seed=config["seeds"]),
+        provenance=expand(
+            f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/provenance.json", seed=config["seeds"]
+        ),
     log:
         f"{LOGS}/variants/{{variant}}.log",
     benchmark:
@@ -37,6 +41,8 @@ rule train_variant:
 rule aggregate_variants:
     input:
         summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in VARIANT_RUNS],
+        metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in VARIANT_RUNS],
+        provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in VARIANT_RUNS],
     output:
         runs=f"{RESULTS}/variants/runs.csv",
         epochs=f"{RESULTS}/variants/epochs.csv",

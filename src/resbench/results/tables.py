@@ -80,16 +80,19 @@ def probe_table(spec: dict, rows: list[dict], prov: dict) -> pd.DataFrame:
 
 
 def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Collect runs into out_dir/runs.csv and out_dir/epochs.csv; merge provenance."""
+    """Collect runs into out_dir/runs.csv and out_dir/epochs.csv; merge provenance. Every run's
+    metrics.csv and provenance.json are read and verified (declared outputs of its training job): a
+    missing or damaged one fails the job naming the file (a damaged one is set aside, so the next run
+    retrains it), never a table with the run's epochs silently left out."""
     summaries, epochs, provenance = [], [], {}
     for path in sorted(summary_paths):
         summaries.append(read_json(path))
-        metrics = path.parent / "metrics.csv"
-        if metrics.exists() and metrics.stat().st_size > 1:
-            epochs.append(read_table(metrics))
-        prov_path = path.parent / "provenance.json"
-        if prov_path.exists():
-            provenance[summaries[-1]["run_id"]] = read_json(prov_path)
+        for name in ("metrics.csv", "provenance.json"):
+            if not (path.parent / name).exists():
+                raise FileNotFoundError(f"{path.parent / name} is missing: rerun the workflow to retrain "
+                                        f"{summaries[-1]['run_id']}")
+        epochs.append(read_table(path.parent / "metrics.csv"))
+        provenance[summaries[-1]["run_id"]] = read_json(path.parent / "provenance.json")
     runs = pd.DataFrame(summaries)
     epoch_table = pd.concat(epochs, ignore_index=True) if epochs else pd.DataFrame(columns=ID_COLUMNS)
     write_table_atomic(runs, out_dir / "runs.csv")
