@@ -210,6 +210,20 @@ def cmd_data(args) -> None:
     log.info("%s: ready", args.name)
 
 
+def cmd_verify(args) -> int:
+    from .results.verify import verify_tree
+
+    results = Path(args.results)
+    if not results.is_dir():
+        raise FileNotFoundError(f"{results} is not a folder of results (results/<profile>)")
+    checked, bad = verify_tree(results)
+    for _, why in bad:
+        print(f"set aside: {why}")
+    print(f"{checked} files checked under {results}, {len(bad)} damaged and set aside"
+          + ("; run snakemake to make them again, with everything that reads them" if bad else ""))
+    return 1 if bad else 0
+
+
 def cmd_config(args) -> None:
     import yaml
 
@@ -341,6 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify", action="store_true",
                    help="skip torchvision's md5 checks (dataset.verify: false) for a deliberately different copy")
     p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("verify", help="re-check every table, record and checkpoint under a results folder",
+                       description="Reads back every CSV table, JSON record and training checkpoint under RESULTS "
+                                   "and verifies it (header width, JSON syntax, sha256), so damage that kept an "
+                                   "old mtime is found before a job reads it. Damaged files are set aside as "
+                                   "<name>.corrupt; the next snakemake run makes them again with everything "
+                                   "downstream. Exit 1 when anything was set aside.")
+    p.add_argument("results", help="a results/<profile> folder")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("config", help="validate a profile and print it with every default filled in")
     p.add_argument("path")
