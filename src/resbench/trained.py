@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from . import models  # noqa: F401  (registers resbench's nets in timm's registry)
 from .data.batches import iterate_batches
 from .errors import CorruptFileError
+from .results.io import STALE
 from .train import checkpoint
 from .train.device import eval_batch_size
 
@@ -62,7 +63,7 @@ def load_trained(path: str | Path, device: torch.device | str = "cpu",
         moved = checkpoint.set_aside(path)
         raise CorruptFileError(f"{exc}; moved to {moved.name}, rerun the workflow to retrain it") from None
     if config_hash is not None and spec.get("config_hash") != config_hash:
-        moved = checkpoint.set_aside(path, ".stale")
+        moved = checkpoint.set_aside(path, STALE)
         raise CorruptFileError(f"{path} was trained with config {spec.get('config_hash')}, not this profile's "
                                f"{config_hash}; moved to {moved.name}, rerun the workflow to retrain it")
     return model.to(device).eval(), spec

@@ -149,8 +149,10 @@ def test_a_claim_whose_experiment_did_not_run_is_listed_as_not_run(tiny_config, 
     assert {"shortcut_variants", "cardinality", "landscape_smoothness"} <= set(left)
     assert "degradation" not in left
     assert all("config/standard.yaml" in c["sentence"] and c["power"] is None for c in left.values())
+    assert {c["run_in"] for c in left.values()} == {"config/standard.yaml"}
     standard = render.all_claims(_synthetic_grid(), {**tiny_config, "profile": "standard"})
-    assert all("config/standard.yaml" not in c["sentence"] for c in standard if c["verdict"] == "not_run")
+    assert all("config/standard.yaml" not in c["sentence"] and c["run_in"] is None
+               for c in standard if c["verdict"] == "not_run")
 
     monkeypatch.setattr(render, "FAMILIES", tuple(replace(f, claims=()) if f.name == "depth" else f for f in FAMILIES))
     with pytest.raises(ValueError, match="family depth decides claims it does not declare"):

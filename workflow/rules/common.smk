@@ -8,6 +8,7 @@ from pathlib import Path
 from resbench.config import config_subset, run_specs
 from resbench.families import REPORT_MODULES, table_paths
 from resbench.results.archive import archive_key
+from resbench.results.io import SET_ASIDE_SUFFIXES
 
 PROFILE = config["profile"]
 RESULTS = f"results/{PROFILE}"
@@ -60,11 +61,6 @@ wildcard_constraints:
 
 def get_final_targets():
     return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json", f"archive/{ARCHIVE_KEY}/manifest.json"]
-
-
-# What a job sets aside when it finds a file damaged (<name>.corrupt) or trained for another config
-# (<name>.stale): results/io.set_aside, train/checkpoint.
-SET_ASIDE_SUFFIXES = (".corrupt", ".stale")
 
 
 def get_set_aside_targets(wildcards):

@@ -172,12 +172,13 @@ STANDARD_PROFILE = "config/standard.yaml"
 
 
 def not_run(family, claim_id: str, kind: str, text: str, config: dict) -> dict:
-    """A declared claim this profile's data cannot decide because it did not run its experiment."""
-    where = ("" if config["profile"] == "standard" else
-             f" The standard profile runs it (snakemake --cores all --configfile {STANDARD_PROFILE}); its run time "
-             "and power are in the README.")
+    """A declared claim this profile's data cannot decide because it did not run its experiment;
+    `run_in` names the profile that runs it (None in the standard profile itself)."""
+    run_in = None if config["profile"] == "standard" else STANDARD_PROFILE
+    where = (f" The standard profile runs it (snakemake --cores all --configfile {run_in}); its run time and power "
+             "are in the README." if run_in else "")
     return {"id": claim_id, "section": family.name, "kind": kind, "claim": text, "verdict": "not_run",
-            "key_number": "—", "evidence": {},
+            "run_in": run_in, "key_number": "—", "evidence": {},
             "sentence": f"Not run by the {config['profile']} profile, so not decided here.{where}"}
 
 

@@ -9,7 +9,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .io import read_json, read_table, write_json_atomic, write_table_atomic
+from .io import read_json, verify_written, write_json_atomic, write_table_atomic
 from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
@@ -57,12 +57,11 @@ def archive_key(repo: str | Path | None, config: dict) -> str:
     return f"{git['git_commit'][:12]}{dirty}-{results_hash(config)[:12]}"
 
 
-def _copy_verified(source: Path, target: Path, required: bool = False) -> None:
-    """Copy a file into the archive after checking that it parses: a damaged one is set aside (so the job
-    that makes it runs again) and the archive job fails in one line naming it, never archiving it. A
-    header-only table (an experiment the profile turned off) is copied as it is, unless `required`."""
-    if required or source.stat().st_size > 1:
-        read_json(source) if source.suffix == ".json" else read_table(source)
+def _copy_verified(source: Path, target: Path) -> None:
+    """Copy a file into the archive after checking it as a job reading it would (`io.verify_written`): a
+    damaged one is set aside (so the job that makes it runs again) and the archive job fails in one
+    line naming it, never archiving it."""
+    verify_written(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
 
@@ -75,7 +74,7 @@ def write_archive(results: Path, claims: Path, config: dict, key: str, root: Pat
     for rel in archived_paths():
         if (results / rel).exists():
             _copy_verified(results / rel, folder / rel)
-    _copy_verified(claims, folder / "claims.json", required=True)
+    _copy_verified(claims, folder / "claims.json")
     write_json_atomic(config, folder / "config.json")
     write_table_atomic(benchmark_seconds(results / "benchmarks"), folder / "rule_times.csv")
     manifest = {"key": key, "profile": config["profile"], "created": dt.datetime.now(dt.timezone.utc).isoformat(),

@@ -62,7 +62,13 @@ def write_json_atomic(obj: Any, path: str | Path) -> None:
     write_text_atomic(json.dumps(_clean(obj), indent=2, sort_keys=False, default=str) + "\n", path)
 
 
-def set_aside(path: str | Path, suffix: str = ".corrupt") -> Path:
+# What `set_aside` appends: a damaged file, and a checkpoint trained for another config. The workflow's
+# `all` rule asks again for files set aside under either (workflow/rules/common.smk).
+CORRUPT, STALE = ".corrupt", ".stale"
+SET_ASIDE_SUFFIXES = (CORRUPT, STALE)
+
+
+def set_aside(path: str | Path, suffix: str = CORRUPT) -> Path:
     """Move a bad file out of the way (kept for inspection), so the workflow recomputes it."""
     path = Path(path)
     target = path.with_name(path.name + suffix)
@@ -131,6 +137,17 @@ def read_if_present(path: str | Path, set_aside_bad: bool = True) -> pd.DataFram
     if not path.exists() or path.stat().st_size <= 1:
         return None
     return read_json(path, set_aside_bad) if path.suffix == ".json" else read_table(path, set_aside_bad=set_aside_bad)
+
+
+def verify_written(path: str | Path) -> None:
+    """Check a table (CSV) or record (JSON) this package wrote, as a job reading it would: CorruptFileError
+    and the file set aside when damaged. An empty table as the package writes it ("\n") passes; a
+    zero-byte file does not (no write of ours leaves one)."""
+    path = Path(path)
+    if path.suffix == ".json":
+        read_json(path)
+    elif path.read_bytes() != b"\n":
+        read_table(path)
 
 
 def read_table(path: str | Path, sep: str = ",", set_aside_bad: bool = True) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import CorruptFileError
-from .io import read_json, read_table, set_aside
+from .io import set_aside, verify_written
 
 CHECKPOINTS = ("model.pt", "resume.pt", "resume.pt.prev")  # written by train.checkpoint.save_atomic
 
@@ -17,10 +17,8 @@ CHECKPOINTS = ("model.pt", "resume.pt", "resume.pt.prev")  # written by train.ch
 def _reader(path: Path) -> Callable[[Path], object] | None:
     """How to verify a file the suite writes, or None for files it does not check (benchmarks, logs,
     landscape directions, files already set aside)."""
-    if path.suffix == ".csv":
-        return lambda p: read_table(p) if p.read_bytes() != b"\n" else None  # "\n": an empty table, as written
-    if path.suffix == ".json":
-        return read_json
+    if path.suffix in (".csv", ".json"):
+        return verify_written
     if path.name in CHECKPOINTS:
         from ..train import checkpoint
 
@@ -39,7 +37,6 @@ def verify_tree(root: Path) -> tuple[int, list[tuple[Path, str]]]:
         try:
             read(path)
         except CorruptFileError as exc:
-            if path.exists():  # a checkpoint is not moved by its reader: set it aside here
-                set_aside(path)
+            set_aside(path)  # a checkpoint's reader does not move it; a table's already has (then a no-op)
             bad.append((path, str(exc)))
     return checked, bad

@@ -115,7 +115,7 @@ def vanishing_calibration(groups: dict, trials: int | None = None) -> dict:
     decide = lambda g: stats.verdict(*vanishing_decisions(g).values())  # noqa: E731
     return stats.calibrate(groups, decide, nulls, alternative,
                            {"plain_ratio": 0.01, "residual_ratio": 0.01, "gain": 0.002, "residual_gain": 0.002},
-                           trials, spread_from={"gain": "residual_gain"} if "residual_gain" in groups else None)
+                           trials, spread_from={"gain": "residual_gain"})
 
 
 def conv_gradient_ratios(layers: pd.DataFrame) -> pd.DataFrame:
