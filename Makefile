@@ -4,12 +4,17 @@ SHELL := bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SNAKEMAKE_ARGS ?= --cores all
+# A profile other than the quick default: `make report CONFIG=config/standard.yaml`. It is checked by
+# `resbench config` first, so a file Snakemake cannot read (not UTF-8, missing, a folder) is one line.
+CONFIG ?=
+CONFIG_ARGS := $(if $(CONFIG),--configfile "$(CONFIG)")
+CHECK_CONFIG = $(if $(CONFIG),$(PY) -m resbench config "$(CONFIG)" >/dev/null &&) true
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: setup report figures test test-cluster lint clean help
 
 help:  ## list targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # The tested torch pins are installed first (served from local disk on the reference machine);
 # pyproject.toml keeps loose ranges.
@@ -22,12 +27,14 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed  ## create .venv and install resbench with its tested pins
 
-report: setup  ## run the workflow (default: quick profile) -> reports/<profile>/report.{html,pdf}
-	@start=$$(date +%s); status=0; snakemake $(SNAKEMAKE_ARGS) || status=$$?; \
+report: setup  ## run the workflow (quick profile; CONFIG=config/standard.yaml for another) -> reports/<profile>/report.{html,pdf}
+	@$(CHECK_CONFIG)
+	@start=$$(date +%s); status=0; snakemake $(SNAKEMAKE_ARGS) $(CONFIG_ARGS) || status=$$?; \
 	echo "make report: $$(( $$(date +%s) - start )) s of workflow time"; exit $$status
 
 figures: setup  ## re-render figures and reports from cached results (no training)
-	snakemake $(SNAKEMAKE_ARGS) --forcerun report
+	@$(CHECK_CONFIG)
+	snakemake $(SNAKEMAKE_ARGS) $(CONFIG_ARGS) --forcerun report
 
 test: setup  ## run the test suite (installs nothing outside .venv)
 	$(PY) -m pytest -q -m "not cluster"

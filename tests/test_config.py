@@ -132,6 +132,8 @@ def test_landscape_seeds_come_from_the_grid_or_are_refused():
     (b"- 1\n- 2\n", "holds a list, not a mapping"),
     (b"just a string\n", "holds a str, not a mapping"),
     (b"\x00\x01\x02garbage\xff", "not UTF-8"),
+    ("\ufeffprofile: x\n".encode("utf-16"), "not UTF-8"),
+    (b"{a: " * 3000 + b"1" + b"}" * 3000, "nests mappings or lists too deeply"),
 ])
 def test_files_that_are_not_yaml_mappings_get_one_line(tmp_path, content, message):
     path = tmp_path / "p.yaml"

@@ -164,6 +164,9 @@ def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())
         raise ConfigError(f"config file {path} is not valid YAML: {reason}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path} nests mappings or lists too deeply to read; a profile is a few "
+                          "levels deep (dataset: {name: ...})") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
