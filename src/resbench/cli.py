@@ -50,10 +50,10 @@ def cmd_train(args) -> None:
     specs = [spec for spec, _ in runs]
     wanted = {name for spec in specs for name in spec.get("probes", {})}  # what enabled families measure in training
     probes = {p.name: import_attr(p.factory) for f in FAMILIES for p in f.probes if p.name in wanted}
-    from .train.fused_loop import fusable, fuse_wanted
+    from .train.fused import fusable, fuse_wanted
 
     if fusable(specs) and fuse_wanted(args.fuse, select_device(specs[0]["device"])):
-        from .train.fused_loop import train_fused
+        from .train.loop import train_fused
 
         t0 = time.perf_counter()
         results = train_fused(specs, [out for _, out in runs], threads=args.threads, probes=probes)

@@ -5,32 +5,19 @@ Experiments and CLI verbs that measure trained models import this module, never 
 from __future__ import annotations
 
 import json
-import math
 from contextlib import nullcontext
 from pathlib import Path
 
 import timm
 import torch
-import torch.nn.functional as F
 
 from . import models  # noqa: F401  (registers resbench's nets in timm's registry)
-from .data.batches import iterate_batches
 from .errors import CorruptFileError
+from .models.entry import model_entry
 from .results.io import STALE
 from .train import checkpoint
 from .train.device import eval_batch_size
-
-
-def model_entry(spec: dict, in_chans: int, num_classes: int) -> tuple[str, dict]:
-    """(registered model name, keyword arguments) that build a run's model: a variant's `model` +
-    `model_args`, or the depth grid's `<arch>_cifar`. A model.pt stores both, so it is rebuilt
-    from the registry without knowing any architecture's layer names."""
-    if "model" in spec:  # `sized_by_depth: false`: a net whose size its name fixes (no depth argument)
-        sized = {"depth": spec["depth"]} if spec.get("sized_by_depth", True) else {}
-        return spec["model"], {**sized, **spec["model_args"], "in_chans": in_chans, "num_classes": num_classes}
-    extra = {"drop_path_rate": spec["drop_path_rate"]} if "drop_path_rate" in spec else {}
-    return f"{spec['arch']}_cifar", {"depth": spec["depth"], "shortcut": spec["shortcut"], **extra,
-                                     "in_chans": in_chans, "num_classes": num_classes}
+from .train.evaluate import evaluate
 
 
 def build_model(spec: dict, in_chans: int, num_classes: int) -> torch.nn.Module:
@@ -67,22 +54,6 @@ def load_trained(path: str | Path, device: torch.device | str = "cpu",
         raise CorruptFileError(f"{path} was trained with config {spec.get('config_hash')}, not this profile's "
                                f"{config_hash}; moved to {moved.name}, rerun the workflow to retrain it")
     return model.to(device).eval(), spec
-
-
-@torch.no_grad()
-def evaluate(model, x, y, batch_size: int, autocast) -> tuple[float, float]:
-    """Mean cross-entropy and error rate of `model` (eval mode) on (x, y); NaN for an empty split."""
-    if len(y) == 0:
-        return math.nan, math.nan
-    model.eval()
-    loss_sum = torch.zeros((), device=x.device)
-    wrong = torch.zeros((), device=x.device)
-    for xb, yb in iterate_batches(x, y, batch_size):
-        with autocast():
-            logits = model(xb)
-        loss_sum += F.cross_entropy(logits.float(), yb, reduction="sum")
-        wrong += (logits.argmax(1) != yb).sum()
-    return loss_sum.item() / len(y), wrong.item() / len(y)
 
 
 def loss_and_error(model, x, y) -> tuple[float, float]:

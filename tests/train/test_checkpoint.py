@@ -13,8 +13,7 @@ import torch
 
 from resbench.errors import CorruptFileError
 from resbench.train import checkpoint
-from resbench.train.loop import train_run
-from resbench.train.loop import RESUME_FILE
+from resbench.train.loop import RESUME_FILE, train_run
 from resbench.trained import load_trained
 
 from .test_loop import Interrupt, stable

@@ -29,6 +29,23 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from ..data.batches import iterate_batches
+from ..models import count_parameters
+
+SEED_FREE = ("run_id", "seed", "config_hash")  # what may differ between the runs of one fused group
+
+
+def fusable(specs: list[dict]) -> bool:
+    """Whether these runs are seeds of one training recipe (everything equal but seed and name)."""
+    if len(specs) < 2 or len({s["seed"] for s in specs}) != len(specs):
+        return False
+    strip = [{k: v for k, v in s.items() if k not in SEED_FREE} for s in specs]
+    return all(s == strip[0] for s in strip[1:]) and len({s["config_hash"] for s in specs}) == 1
+
+
+def fuse_wanted(setting: str, device: torch.device) -> bool:
+    """`auto` fuses on a GPU only: on this project's CPUs one fused step measured no faster than the
+    channels_last step of one seed (benchmarks/train_throughput.py --fuse)."""
+    return setting == "on" or (setting == "auto" and device.type == "cuda")
 
 
 def _key(name: str) -> str:
@@ -61,7 +78,8 @@ class FusedModels(nn.Module):
         self._skeleton[0].train(mode)
         return self
 
-    def _state(self) -> tuple[dict, dict]:
+    def stacked(self) -> tuple[dict, dict]:
+        """(parameters, buffers) by their model names, each stacked over the copies (leading dim k)."""
         return ({n: getattr(self, _key(n)) for n in self.param_names},
                 {n: getattr(self, _key(n)) for n in self.buffer_names})
 
@@ -71,17 +89,17 @@ class FusedModels(nn.Module):
         def one(params, buffers, xb):
             return functional_call(skeleton, (params, buffers), (xb,))
 
-        params, buffers = self._state()
+        params, buffers = self.stacked()
         return vmap(one, in_dims=(0, 0, None if shared else 0), randomness="different")(params, buffers, x)
 
     def copy_state_dict(self, i: int) -> dict[str, torch.Tensor]:
         """Copy i's weights and buffers as its own model's state_dict (what its model.pt holds)."""
-        params, buffers = self._state()
+        params, buffers = self.stacked()
         return {name: t[i].detach().clone() for name, t in {**params, **buffers}.items()}
 
     def load_copy_state_dict(self, i: int, state: dict[str, torch.Tensor]) -> None:
         """Put one model's state_dict into copy i (resuming one seed from its own checkpoint)."""
-        params, buffers = self._state()
+        params, buffers = self.stacked()
         expected = set(params) | set(buffers)
         if set(state) != expected:
             raise KeyError(f"state_dict does not match the fused architecture: missing "
@@ -126,24 +144,10 @@ def evaluate_fused(fused: FusedModels, x: torch.Tensor, y: torch.Tensor, batch_s
     return [(loss_sum[i].item() / len(y), wrong[i].item() / len(y)) for i in range(fused.k)]
 
 
-def stacked_momentum(fused: FusedModels, states: list[dict | None]) -> dict[str, torch.Tensor] | None:
-    """The fused optimizer's momentum buffers from each copy's own SGD state_dict (None: no step
-    taken yet, which is a zero buffer for SGD without dampening)."""
-    if all(s is None or not s.get("state") for s in states):
-        return None
-    params, _ = fused._state()
-    out = {}
-    for j, name in enumerate(fused.param_names):
-        bufs = [(s["state"].get(j, {}).get("momentum_buffer") if s else None) for s in states]
-        out[name] = torch.stack([b.to(params[name].device) if b is not None else torch.zeros_like(params[name][i])
-                                 for i, b in enumerate(bufs)])
-    return out
-
-
 def copy_optimizer_state(fused: FusedModels, optimizer: torch.optim.Optimizer, i: int) -> dict:
     """Copy i's part of the fused SGD state as the state_dict its own SGD would have (so a seed
     resumes fused or alone alike)."""
-    params, _ = fused._state()
+    params, _ = fused.stacked()
     group = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
     state = {}
     for j, name in enumerate(fused.param_names):
@@ -151,3 +155,57 @@ def copy_optimizer_state(fused: FusedModels, optimizer: torch.optim.Optimizer, i
         if buf is not None:
             state[j] = {"momentum_buffer": buf[i].clone()}
     return {"state": state, "param_groups": [{**group, "params": list(range(len(fused.param_names)))}]}
+
+
+class FusedCopies:
+    """k > 1: the training loop's view of k seeds as one FusedModels (see train.loop.SingleCopy)."""
+
+    def __init__(self, models: list[nn.Module], device: torch.device):
+        self.fused = FusedModels(models).to(device)
+        self.k, self.params = self.fused.k, count_parameters(models[0])
+
+    def parameters(self):
+        return self.fused.parameters()
+
+    def train(self) -> None:
+        self.fused.train()
+
+    @staticmethod
+    def batch(pairs):
+        """Each copy its own batch (its own data order and augmentation), stacked: (k, B, ...)."""
+        return torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])
+
+    def forward(self, xb):
+        return self.fused(xb)
+
+    @staticmethod
+    def losses(logits, yb, alive, label_smoothing: float):
+        loss, per_copy = fused_loss(logits, yb, alive, label_smoothing)
+        return loss, per_copy, (logits.detach().argmax(-1) != yb).sum(1)
+
+    def evaluate(self, x, y, batch_size: int, autocast) -> list[tuple[float, float]]:
+        return evaluate_fused(self.fused, x, y, batch_size, autocast)
+
+    def copy(self, i: int) -> nn.Module:
+        return self.fused.unfused(i)
+
+    def state_dict(self, i: int) -> dict:
+        return self.fused.copy_state_dict(i)
+
+    def optimizer_state(self, optimizer, i: int) -> dict:
+        return copy_optimizer_state(self.fused, optimizer, i)
+
+    def load(self, i: int, state: dict, optimizer) -> None:
+        """Copy i from its own resume state: weights, BatchNorm statistics and momentum."""
+        self.fused.load_copy_state_dict(i, state["model"])
+        params, _ = self.fused.stacked()
+        saved = state["optimizer"].get("state", {})
+        with torch.no_grad():
+            for j, name in enumerate(self.fused.param_names):
+                buf = saved.get(j, {}).get("momentum_buffer")
+                if buf is None:
+                    continue
+                slot = optimizer.state[params[name]]
+                if "momentum_buffer" not in slot:  # before the group's first step: zeros for the others
+                    slot["momentum_buffer"] = torch.zeros_like(params[name])
+                slot["momentum_buffer"][i].copy_(buf)

@@ -57,7 +57,7 @@ def fused_row(model, x, y, directions: Sequence[list[torch.Tensor]], alpha: floa
     batch: the row's points as the copies of one fused model (resbench.train.fused; eval mode, the
     trained BatchNorm statistics shared), so each kernel launch evaluates the whole row."""
     fused = FusedModels([model] * len(betas)).eval()
-    params, _ = fused._state()
+    params, _ = fused.stacked()
     d1, d2 = directions
     beta = torch.as_tensor(np.asarray(betas, dtype=np.float32), device=x.device)
     for (name, p), a, b in zip(model.named_parameters(), d1, d2):
