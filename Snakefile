@@ -7,7 +7,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 
 min_version("9.0")
 

@@ -12,13 +12,13 @@ python -m pytest -q -p no:cacheprovider tests/train/test_fused.py tests/train/te
   2>&1 | tail -3   # the numerics on this machine, for the record
 python - <<'PY'
 import json, tempfile, time
-from resbench.config import run_spec, validate_config
+from resbench.hub.profile import grid_spec, validate_config
 from resbench.train.loop import train_fused
 from resbench.train.loop import train_run
 
 config = validate_config({"profile": "gpu", "seeds": [0, 1, 2, 3, 4], "device": "cuda",
                           "train": {"epochs": 3, "warmup_epochs": 0}})
-specs = [run_spec(config, "resnet", 20, seed) for seed in config["seeds"]]
+specs = [grid_spec(config, "resnet", 20, seed) for seed in config["seeds"]]
 for spec in specs:
     spec.pop("probes", None)
 root = tempfile.mkdtemp()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from resbench.config import run_spec, validate_config
+from resbench.hub.profile import grid_spec, validate_config
 from resbench.families.variants.plan import variant_specs
 from resbench.train import checkpoint
 from resbench.train.loop import train_run
@@ -72,7 +72,7 @@ def main() -> int:
                               "model": {"depths": [args.depth], "archs": ["resnet", "resnet_sd"]},
                               "train": {"epochs": args.epochs, "warmup_epochs": 0},
                               "variants": {"depth": args.depth, "names": ["dropout", "gate_exclusive"]}})
-    specs = [run_spec(config, "resnet", args.depth, 0), run_spec(config, "resnet_sd", args.depth, 0),
+    specs = [grid_spec(config, "resnet", args.depth, 0), grid_spec(config, "resnet_sd", args.depth, 0),
              *variant_specs(config)]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,7 +25,7 @@ import torchvision.transforms as T
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 from resbench.data import load_splits
 from resbench.families.landscape.measure import fast_layout, filter_normalized_direction, surface_rows
 from resbench.models import create_model

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 from resbench.data import load_splits
 from resbench.families.lesion.measure import error_rate, prefix_cache
 from resbench.models import create_model

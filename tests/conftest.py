@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resbench.config import run_spec, validate_config
+from resbench.hub.profile import grid_spec, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def tiny_config():
 @pytest.fixture
 def tiny_spec(tiny_config):
     """A grid run without the training probes (tests that probe pass them: see tests/train/test_loop.py)."""
-    spec = run_spec(tiny_config, "resnet", 8, 0)
+    spec = grid_spec(tiny_config, "resnet", 8, 0)
     spec.pop("probes", None)
     return spec
 

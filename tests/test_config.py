@@ -3,8 +3,9 @@ import re
 import pytest
 import yaml
 
-from resbench.config import config_hash, load_config, run_specs, validate_config
+from resbench.config import config_hash
 from resbench.errors import ConfigError
+from resbench.hub.profile import grid_specs, load_config, validate_config
 
 from .conftest import REPO
 
@@ -75,16 +76,16 @@ def test_config_hash_ignores_labels_but_not_science():
 
 def test_the_device_preference_does_not_change_a_runs_hash():
     """auto on a GPU and cuda train the same runs: a profile naming the device reuses them."""
-    hashes = {device: run_specs(validate_config({"device": device}))[0]["config_hash"]
+    hashes = {device: grid_specs(validate_config({"device": device}))[0]["config_hash"]
               for device in ("auto", "cuda", "cpu")}
     assert len(set(hashes.values())) == 1
     assert config_hash(validate_config({"device": "cuda"})) == config_hash(validate_config({}))
-    assert run_specs(validate_config({"device": "cuda"}))[0]["device"] == "cuda"  # the job still gets it
+    assert grid_specs(validate_config({"device": "cuda"}))[0]["device"] == "cuda"  # the job still gets it
 
 
 def test_run_specs_cover_the_grid():
     config = validate_config({"model": {"depths": [8, 20]}, "seeds": [0, 1]})
-    ids = [s["run_id"] for s in run_specs(config)]
+    ids = [s["run_id"] for s in grid_specs(config)]
     assert ids == ["plain8_s0", "plain8_s1", "plain20_s0", "plain20_s1",
                    "resnet8_s0", "resnet8_s1", "resnet20_s0", "resnet20_s1"]
 

@@ -5,7 +5,7 @@ import random
 
 import yaml
 
-from resbench.config import load_config
+from resbench.hub.profile import load_config
 from resbench.errors import ConfigError
 
 from .conftest import REPO

@@ -1,5 +1,6 @@
-"""Data flows one way, and the code says so: no import circles; measuring code does not import the
-training loop; training imports no family; the report side never imports torch."""
+"""Data flows one way, and the code says so: no import circles; layers point down (the shared machinery
+imports no family, no registry and no hub, statically, inside functions, or through importlib);
+measuring code does not import the training loop; the report side never imports torch."""
 import ast
 import subprocess
 import sys
@@ -8,8 +9,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 MEASURING = ["resbench.trained", "resbench.families.landscape.measure", "resbench.families.lesion.measure",
              "resbench.families.signal.construct", "resbench.train.checkpoint", "resbench.train.device"]
-REPORT_SIDE = ["resbench.report.render", "resbench.report.compare_render", "resbench.results.compare",
-               "resbench.results.archive", "resbench.config", "resbench.stats", "resbench.families", "resbench.cli"]
+REPORT_SIDE = ["resbench.hub.report", "resbench.hub.results", "resbench.report.compare_render",
+               "resbench.results.compare", "resbench.results.archive", "resbench.config", "resbench.stats", "resbench.families", "resbench.cli"]
 
 
 def _modules() -> dict[str, Path]:
@@ -85,11 +86,49 @@ def test_the_cycle_finder_finds_a_circle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-def test_training_imports_no_family():
-    graph = import_graph()
-    for name in graph:
-        if name.startswith(("resbench.train", "resbench.trained", "resbench.models", "resbench.data")):
-            assert not any(d.startswith("resbench.families") for d in graph[name]), (name, graph[name])
+# What loops over the families: their registry and the families themselves, the hub, the command line.
+ABOVE = ("resbench.families", "resbench.hub", "resbench.cli", "resbench.__main__")
+# The only dynamic imports below the hub: the model package registering its own files in timm, and the
+# "module:function" loader the hub calls with what families declare.
+DYNAMIC_LOADERS = {"resbench.models", "resbench.cli_common"}  # cli_common.import_attr
+
+
+def _above(name: str) -> bool:
+    return any(name == top or name.startswith(top + ".") for top in ABOVE)
+
+
+def below_hub() -> list[str]:
+    return sorted(name for name in _modules() if not _above(name))
+
+
+def upward_edges(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((name, dep) for name in graph if not _above(name) for dep in graph[name] if _above(dep))
+
+
+def test_the_shared_machinery_imports_no_family_registry_or_hub():
+    """Anywhere in a module's body, function-level imports included."""
+    assert upward_edges(import_graph()) == []
+
+
+def test_the_upward_edge_finder_finds_a_function_level_import():
+    assert upward_edges({"resbench.config": {"resbench.families"}, "resbench.hub.report": {"resbench.families"}}) == \
+        [("resbench.config", "resbench.families")]
+
+
+def test_no_dynamic_import_below_the_hub():
+    """importlib loads are invisible to the graph above, so below the hub only the two known loaders use it."""
+    modules = _modules()
+    users = {name for name in below_hub() if "import_module(" in modules[name].read_text()
+             or "__import__(" in modules[name].read_text()}
+    assert users == DYNAMIC_LOADERS
+
+
+def test_importing_every_module_below_the_hub_loads_no_family():
+    """What the registry's importlib loads would show: import them all, then look at sys.modules."""
+    assert _loaded_after(below_hub(), ("resbench.families",)) == "[]"
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {below_hub()!r}]; "
+            "print(sorted(m for m in sys.modules if m.startswith(('resbench.families', 'resbench.hub'))))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
 def _loaded_after(imports: list[str], watched: tuple[str, ...]) -> str:

@@ -40,10 +40,10 @@ def test_a_model_is_rebuilt_from_its_stored_name_and_arguments(tmp_path):
 
 
 def test_model_entry_names_the_registered_net_of_every_run_kind(tiny_config):
-    from resbench.config import run_spec
+    from resbench.hub.profile import grid_spec
     from resbench.families.variants.plan import variant_specs
 
-    assert model_entry(run_spec(tiny_config, "resnet_sd", 8, 0), 1, 10) == (
+    assert model_entry(grid_spec(tiny_config, "resnet_sd", 8, 0), 1, 10) == (
         "resnet_sd_cifar", {"depth": 8, "shortcut": "A", "drop_path_rate": 0.5, "in_chans": 1, "num_classes": 10})
     config = {**tiny_config, "variants": {**tiny_config["variants"], "enabled": True, "names": ["gate_shortcut_b6"]}}
     name, kwargs = model_entry(variant_specs(config)[0], 3, 100)

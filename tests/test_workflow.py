@@ -317,7 +317,8 @@ def test_the_rules_pass_config_subsets():
 @pytest.mark.parametrize("profile", ["quick", "standard", "paper"])
 def test_every_partial_config_a_rule_passes_validates_on_every_profile(rule_file, call, profile):
     """A job that receives only the config keys it reads must still pass validation (defaults fill the rest)."""
-    from resbench.config import config_subset, load_config, validate_config
+    from resbench.config import config_subset
+    from resbench.hub.profile import load_config, validate_config
 
     keys = re.findall(r'"([^"]+)"', call)
     assert keys, (rule_file, call)

@@ -27,7 +27,7 @@ The Snakemake workflow calls these verbs; you rarely need them directly. Example
 
 def _runs_from_args(args) -> list[tuple[dict, Path]]:
     """(spec, run directory) pairs: repeated --spec/--out, or one run from --config/--arch/--depth."""
-    from .config import load_config, run_spec
+    from .hub.profile import grid_spec, load_config
 
     if args.spec:
         if len(args.spec) != len(args.out):
@@ -37,7 +37,7 @@ def _runs_from_args(args) -> list[tuple[dict, Path]]:
         raise ResbenchError("train needs --spec JSON and --out DIR pairs, or --config with --arch, --depth "
                             "(and --seed) and one --out")
     config = load_config(args.config)
-    return [(run_spec(config, args.arch, args.depth, args.seed), Path(args.out[0]))]
+    return [(grid_spec(config, args.arch, args.depth, args.seed), Path(args.out[0]))]
 
 
 def cmd_train(args) -> None:
@@ -104,8 +104,9 @@ def cmd_aggregate(args) -> None:
 
 
 def cmd_archive(args) -> None:
-    from .config import validate_config
-    from .results.archive import archive_key, write_archive
+    from .hub.profile import validate_config
+    from .hub.results import write_archive
+    from .results.archive import archive_key
 
     config = validate_config(json.loads(args.config_json))
     key = args.key or archive_key(None, config)
@@ -126,10 +127,11 @@ def cmd_export(args) -> None:
 def cmd_compare(args) -> int:
     import datetime as dt
 
+    from .hub.results import compare_metrics, load_result_set, metrics
     from .report.compare_render import display_rows, render_html, render_markdown
     from .results import write_text_atomic
     from .results.archive import resolve, results_hash
-    from .results.compare import compare_metrics, config_differences, load_result_set, verdict_changes
+    from .results.compare import config_differences, verdict_changes
 
     if not args.base:
         raise ResbenchError("no base to compare with: give an archive key, a git revision with archived results, a "
@@ -162,7 +164,7 @@ def cmd_compare(args) -> int:
     if lost and diff:
         headline += " (the configs differ, so lost claims do not set the exit status)"
     summary = {"base": args.base, "head": args.head, "threshold": args.threshold, "alpha": args.alpha,
-               "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table),
+               "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table, metrics()),
                "n_regressions": len(gating) + (len(lost) if lost_gates else 0),
                "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     out = Path(args.out_dir)
@@ -184,8 +186,8 @@ def cmd_concat(args) -> None:
 
 
 def cmd_report(args) -> None:
-    from .config import load_config, validate_config
-    from .report.render import build_report
+    from .hub.profile import load_config, validate_config
+    from .hub.report import build_report
 
     config = validate_config(json.loads(args.config_json)) if args.config_json else load_config(args.config)
     build_report(config, Path(args.results), Path(args.out), pdf=not args.no_pdf)
@@ -227,7 +229,8 @@ def cmd_verify(args) -> int:
 def cmd_config(args) -> None:
     import yaml
 
-    from .config import config_hash, load_config
+    from .config import config_hash
+    from .hub.profile import load_config
 
     config = load_config(args.path)
     print(yaml.safe_dump(config, sort_keys=False), end="")

@@ -33,16 +33,14 @@ RECIPE_KEYS = ("dataset", "train", "deterministic")
 RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "probes", "config_hash", "device")
 
 
-def load_schema() -> dict:
-    """The config schema, with the allowed values families derive from their own tables (e.g. the
-    variants catalog's names) filled in, so no list of them is kept twice."""
-    from .families import plan_hooks
-
+def load_schema(enums: dict[str, list] | None = None) -> dict:
+    """The config schema, with `enums` (dotted key -> allowed values) filled in: the hub passes the
+    values families derive from their own tables (e.g. the variants catalog's names), so no list of
+    them is kept twice. Without them, those keys accept any value of their type."""
     schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    for schema_enums in plan_hooks("schema_enums"):
-        for key, values in schema_enums().items():
-            node = schema_node(schema, key)
-            (node["items"] if node.get("type") == "array" else node)["enum"] = list(values)
+    for key, values in (enums or {}).items():
+        node = schema_node(schema, key)
+        (node["items"] if node.get("type") == "array" else node)["enum"] = list(values)
     return schema
 
 
@@ -117,12 +115,13 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
     return f"config key '{where}': {error.message}{note}"
 
 
-def validate_config(config: dict | None) -> dict:
-    """Fill defaults and validate; raise ConfigError naming the offending key. Returns a new dict."""
+def validate_schema(config: dict | None, schema: dict) -> dict:
+    """Fill defaults and validate against `schema`, then the dataset's sizes and root; raise ConfigError
+    naming the offending key. Returns a new dict. The families' own checks are the hub's
+    (resbench.hub.profile.validate_config, which calls this first)."""
     if config is not None and not isinstance(config, dict):
         raise ConfigError(f"a config must be a mapping of keys to values (profile: ..., seeds: ...), "
                           f"not a {type(config).__name__}")
-    schema = load_schema()
     config = fill_defaults(config or {}, schema)
     errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -137,10 +136,6 @@ def validate_config(config: dict | None) -> dict:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
     check_split_sizes(config["dataset"])
     check_root(config["dataset"])
-    from .families import plan_hooks
-
-    for check in plan_hooks("check"):  # each family checks its own block against the grid (and fills derived values)
-        check(config)
     return config
 
 
@@ -152,8 +147,8 @@ def check_against_grid(key: str, values: list | None, grid_key: str, grid: list)
                           f"({', '.join(map(str, grid))}); a family can only read what the grid trains")
 
 
-def load_config(path: str | Path, overrides: dict | None = None) -> dict:
-    """Read a YAML profile, apply `overrides` (nested dict) on top, validate."""
+def load_yaml(path: str | Path) -> dict:
+    """A YAML profile as a mapping, every way of failing to read it one line (ConfigError)."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
@@ -172,7 +167,7 @@ def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     if not isinstance(raw, dict):
         raise ConfigError(f"config file {path} holds a {type(raw).__name__}, not a mapping of keys to values "
                           "(profile: ..., seeds: ...)")
-    return validate_config(deep_update(raw, overrides or {}))
+    return raw
 
 
 def deep_update(base: dict, update: dict) -> dict:
@@ -223,8 +218,9 @@ def run_id(arch: str, depth: int, seed: int) -> str:
     return f"{arch}{depth}_s{seed}"
 
 
-def run_specs(config: dict) -> list[dict]:
-    """One self-contained spec per (arch, depth, seed): everything a training job needs."""
+def run_specs(config: dict, probes: dict[str, int]) -> list[dict]:
+    """One self-contained spec per (arch, depth, seed) of the grid: everything a training job needs.
+    `probes`: what the families measure inside the grid's runs (resbench.hub.profile.grid_probes)."""
     specs = []
     sd_depths = config["model"]["stochastic_depth_depths"]
     for arch in config["model"]["archs"]:
@@ -232,24 +228,13 @@ def run_specs(config: dict) -> list[dict]:
             if arch == "resnet_sd" and sd_depths is not None and depth not in sd_depths:
                 continue
             for seed in config["seeds"]:
-                specs.append(run_spec(config, arch, depth, seed))
+                specs.append(run_spec(config, arch, depth, seed, probes))
     return specs
 
 
-def _probes(config: dict) -> dict[str, int]:
-    """Measurements families take inside the grid's training runs (name -> every how many epochs)."""
-    from .families import FAMILIES
-
-    out = {}
-    for family in FAMILIES:
-        block = config.get(family.config_key) or {}
-        for probe in family.probes:
-            if block.get(probe.every_key):  # enabled or not: toggling a family retrains nothing
-                out[probe.name] = block[probe.every_key]
-    return out
-
-
-def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
+def run_spec(config: dict, arch: str, depth: int, seed: int, probes: dict[str, int]) -> dict:
+    """One run's spec; `probes` (name -> every how many epochs) are measurements taken while it
+    trains (none for a family's own runs)."""
     spec = {
         "run_id": run_id(arch, depth, seed),
         "profile": config["profile"],
@@ -262,9 +247,8 @@ def run_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
         "device": config["device"],
         "deterministic": config["deterministic"],
     }
-    probes = _probes(config)
     if probes:
-        spec["probes"] = probes
+        spec["probes"] = dict(probes)
     if arch == "resnet_sd":  # only this arch carries it, so adding the key leaves other runs' params unchanged
         spec["drop_path_rate"] = 1.0 - config["model"]["stochastic_depth_survival"]
     spec["config_hash"] = spec_hash(spec)

@@ -1,9 +1,9 @@
 import numpy as np
 import torch
 
-from resbench.config import validate_config
 from resbench.data import load_splits
 from resbench.data.splits import stratified_split
+from resbench.hub.profile import validate_config
 
 
 def digits(**overrides):

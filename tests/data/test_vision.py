@@ -3,10 +3,10 @@ import sys
 
 import pytest
 
-from resbench.config import validate_config
 from resbench.data import load_splits
 from resbench.data.vision import check_dataset
 from resbench.errors import DatasetMissingError
+from resbench.hub.profile import validate_config
 
 
 def test_fabricated_cifar10_loads_through_torchvision(fake_cifar10):
@@ -53,7 +53,7 @@ def test_data_step_runs_the_checks_training_runs(fake_cifar10):
 
 
 def test_unverified_data_is_a_limitation_of_the_report():
-    from resbench.report.render import limitations
+    from resbench.hub.report import limitations
 
     config = validate_config({"dataset": {"name": "cifar10", "verify": False}})
     assert any("md5" in line for line in limitations(config))

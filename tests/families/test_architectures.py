@@ -6,7 +6,9 @@ import pytest
 import timm
 import torch
 
-from resbench.config import ConfigError, validate_config
+from resbench.config import ConfigError
+
+from resbench.hub.profile import validate_config
 from resbench.families.architectures.catalog import NETS
 from resbench.families.architectures.claims import (bottleneck_check, cardinality_claim, deletion_damage,
                                                     lesion_across_families_claim)

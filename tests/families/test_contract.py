@@ -141,7 +141,7 @@ def test_a_claim_whose_experiment_did_not_run_is_listed_as_not_run(tiny_config, 
     says where they run), in family order; an undeclared claim is refused."""
     from dataclasses import replace
 
-    from resbench.report import render
+    from resbench.hub import report as render
 
     claims = render.all_claims(_synthetic_grid(), {**tiny_config, "profile": "quick"})
     assert [c["id"] for c in claims] == [claim_id for f in FAMILIES for claim_id, _, _ in f.claims]

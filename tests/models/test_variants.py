@@ -86,7 +86,8 @@ def test_plain_blocks_reject_shortcut_options():
 
 
 def test_every_variant_builds_and_the_schema_allows_exactly_them():
-    from resbench.config import ConfigError, load_schema, validate_config
+    from resbench.config import ConfigError
+    from resbench.hub.profile import load_schema, validate_config
 
     for name, info in VARIANTS.items():
         model = timm.create_model(info["model"], depth=8, in_chans=1, **info.get("args", {}))

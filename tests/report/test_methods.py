@@ -1,7 +1,7 @@
 import pandas as pd
 
-from resbench.config import validate_config
-from resbench.report.render import methods
+from resbench.hub.profile import validate_config
+from resbench.hub.report import methods
 
 
 def test_methods_state_the_recipe_and_how_it_was_chosen():

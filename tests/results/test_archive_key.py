@@ -1,7 +1,7 @@
 """Two different result sets never share an archive folder; the same one always maps to one."""
 import pytest
 
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 from resbench.results import archive
 
 
@@ -62,16 +62,17 @@ def test_a_damaged_claims_file_is_set_aside_not_archived(clean_git, tmp_path, da
     """A truncated or zeroed claims.json (newer than its inputs, so Snakemake keeps it) fails the archive
     job in one line and is set aside, so the next run rebuilds the report; the archive gets no copy."""
     from resbench.errors import CorruptFileError
+    from resbench.hub.results import write_archive
     from resbench.results.io import write_json_atomic
 
     results, claims = tmp_path / "results", tmp_path / "reports" / "claims.json"
     results.mkdir()
     write_json_atomic({"profile": "quick", "claims": []}, claims)
     config = validate_config(QUICK)
-    good = archive.write_archive(results, claims, config, "k1", root=tmp_path / "archive")
+    good = write_archive(results, claims, config, "k1", root=tmp_path / "archive")
     assert (good / "claims.json").read_bytes() == claims.read_bytes()
     claims.write_bytes(damage(claims.read_bytes()))
     with pytest.raises(CorruptFileError):
-        archive.write_archive(results, claims, config, "k2", root=tmp_path / "archive")
+        write_archive(results, claims, config, "k2", root=tmp_path / "archive")
     assert not claims.exists() and claims.with_name("claims.json.corrupt").exists()
     assert not (tmp_path / "archive" / "k2" / "claims.json").exists()

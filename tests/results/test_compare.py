@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from resbench.cli import main
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 
 
 def write_set(folder, config, plain_shift=0.0, seed=0):

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from resbench.errors import CorruptFileError
-from resbench.results.io import read_json, read_table, write_json_atomic, write_table_atomic
+from resbench.results.io import (
+    read_json,
+    read_table,
+    write_json_atomic,
+    write_table_atomic,
+)
 
 TABLE = pd.DataFrame({"run_id": ["a", "b", "c"], "test_error": [0.1, 0.2, float("nan")]})
 

@@ -95,11 +95,11 @@ def test_both_states_damaged_restarts_from_scratch(tiny_spec, tmp_path):
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     """One run trained by the CLI (what the workflow does); tests work on copies of it."""
-    from resbench.config import run_spec, validate_config
+    from resbench.hub.profile import grid_spec, validate_config
 
     from ..conftest import TINY
 
-    spec = run_spec(validate_config(TINY), "resnet", 8, 0)
+    spec = grid_spec(validate_config(TINY), "resnet", 8, 0)
     out = tmp_path_factory.mktemp("cli") / "run"
     proc = subprocess.run([sys.executable, "-m", "resbench", "train", "--spec", json.dumps(spec), "--out", str(out)],
                           capture_output=True, text=True)

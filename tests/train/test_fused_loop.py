@@ -3,8 +3,8 @@ runs write, agree with them to float rounding, resume per seed, and survive dive
 import pytest
 import torch
 
-from resbench.config import run_spec
 from resbench.families.signal.layer_stats import probe as layer_probe
+from resbench.hub.profile import grid_spec
 from resbench.train.fused import fusable, fuse_wanted
 from resbench.train.loop import RESUME_FILE, train_fused, train_run
 from resbench.trained import load_trained
@@ -17,20 +17,21 @@ class Interrupt(Exception):
 
 
 def _specs(config, arch="resnet", seeds=(0, 1, 2)):
-    return [run_spec(config, arch, 8, seed) for seed in seeds]
+    return [grid_spec(config, arch, 8, seed) for seed in seeds]
 
 
 def test_which_runs_fuse(tiny_config):
     import torch
 
-    from resbench.config import ConfigError, validate_config
+    from resbench.config import ConfigError
+    from resbench.hub.profile import validate_config
 
     with pytest.raises(ConfigError, match="fuse_seeds.*group_seeds"):
         validate_config({"fuse_seeds": "on", "group_seeds": False})
 
     specs = _specs(tiny_config)
     assert fusable(specs) and not fusable(specs[:1])
-    assert not fusable([specs[0], run_spec(tiny_config, "plain", 8, 1)])  # another net
+    assert not fusable([specs[0], grid_spec(tiny_config, "plain", 8, 1)])  # another net
     assert not fusable([specs[0], specs[0]])  # one seed twice
     assert fuse_wanted("auto", torch.device("cuda")) and not fuse_wanted("auto", torch.device("cpu"))
     assert fuse_wanted("on", torch.device("cpu")) and not fuse_wanted("off", torch.device("cuda"))

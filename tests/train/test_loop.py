@@ -39,13 +39,13 @@ def test_runs_are_deterministic_and_learn(tiny_spec, tmp_path):
 
 def _spec(config, kind):
     """A run spec of every kind a training job trains: the grid's nets and a variant."""
-    from resbench.config import run_spec
     from resbench.families.variants.plan import variant_specs
+    from resbench.hub.profile import grid_spec
 
     if kind.startswith("variant:"):
         config = {**config, "variants": {**config["variants"], "depth": 8, "names": [kind.split(":")[1]]}}
         return variant_specs(config)[0]
-    return run_spec(config, kind, 8, 0)
+    return grid_spec(config, kind, 8, 0)
 
 
 # resnet_sd (drop-path) and the dropout shortcut draw random numbers in every training step: their

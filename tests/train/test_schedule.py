@@ -1,6 +1,6 @@
 import pytest
 
-from resbench.config import validate_config
+from resbench.hub.profile import validate_config
 from resbench.train.schedule import lr_at
 
 

@@ -5,8 +5,9 @@ import json
 import shlex
 from pathlib import Path
 
-from resbench.config import config_subset, run_specs
+from resbench.config import config_subset
 from resbench.families import REPORT_MODULES, table_paths
+from resbench.hub.profile import grid_specs
 from resbench.results.archive import archive_key
 from resbench.results.io import SET_ASIDE_SUFFIXES
 
@@ -14,7 +15,7 @@ PROFILE = config["profile"]
 RESULTS = f"results/{PROFILE}"
 REPORTS = f"reports/{PROFILE}"
 LOGS = f"logs/{PROFILE}"
-GRID_RUNS = {spec["run_id"]: spec for spec in run_specs(config)}
+GRID_RUNS = {spec["run_id"]: spec for spec in grid_specs(config)}
 # Every training run by id: the grid's, and those a family's rule file adds (e.g. the variants).
 RUNS = dict(GRID_RUNS)
 DATASET = config["dataset"]
@@ -27,13 +28,14 @@ DATA_MARKERS = f".resbench/datasets/{hashlib.sha1(str(DATASET['root']).encode())
 # Where this run's summary tables are archived for `resbench compare`: commit (+ a hash of the
 # uncommitted changes) and a hash of everything that makes two result sets differ.
 ARCHIVE_KEY = archive_key(workflow.basedir, config)
-# The report reruns when its code changes: the renderer, the verdict statistics, and every family's
+# The report reruns when its code changes: the renderer (the hub), the report kit, the verdict statistics, and every family's
 # report side (declaration, claims, figures, section template).
 _SRC = Path(workflow.basedir, "src/resbench")
 REPORT_SOURCES = sorted(
     str(p)
     for p in [
         *(q for q in (_SRC / "report").rglob("*") if q.suffix in {".py", ".j2", ".css"}),
+        *(_SRC / "hub").glob("*.py"),
         _SRC / "stats.py",
         *(_SRC / "families").glob("*.py"),
         *(_SRC / "families").glob("*/section.html.j2"),

@@ -5,8 +5,6 @@ import math
 
 import pandas as pd
 
-from ..results.compare import metrics
-
 STATUS_MARK = {"regression": "❌ regression", "improvement": "✅ improvement", "changed": "⚠️ changed", "same": ""}
 
 
@@ -22,9 +20,9 @@ def _cell(mean: float, std: float, n: int, percent: bool) -> str:
     return f"{_num(mean, percent)} ± {_num(std, percent)} (n={n})" if n > 1 else f"{_num(mean, percent)} (n={n})"
 
 
-def display_rows(table: pd.DataFrame) -> list[dict]:
-    """Rows formatted for both outputs."""
-    rows, known = [], metrics()
+def display_rows(table: pd.DataFrame, known: dict) -> list[dict]:
+    """Rows formatted for both outputs; `known`: metric name -> its declaration (description, percent)."""
+    rows = []
     for r in table.itertuples(index=False):
         percent = known[r.metric].percent
         rows.append({"metric": r.metric, "what": known[r.metric].description, "key": r.key, "status": r.status,
@@ -70,7 +68,7 @@ def render_markdown(summary: dict) -> str:
 def render_html(summary: dict) -> str:
     import jinja2
 
-    from .render import TEMPLATES
+    from . import TEMPLATES
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)

@@ -14,13 +14,6 @@ from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
 
-def archived_paths() -> tuple[str, ...]:
-    """The small summary tables every family declares archived (never checkpoints), under results/<profile>/."""
-    from ..families import FAMILIES
-
-    return tuple(f.tables[key] for f in FAMILIES for key in f.archived)
-
-
 DEFAULT_ROOT = Path("archive")
 
 
@@ -66,12 +59,14 @@ def _copy_verified(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def write_archive(results: Path, claims: Path, config: dict, key: str, root: Path = DEFAULT_ROOT) -> Path:
-    """Copy the summary tables, claims, config and per-job times of `results` to root/key/, each
-    verified first; the manifest (written last) marks a complete archive."""
+def write_archive(results: Path, claims: Path, config: dict, key: str, tables: tuple[str, ...],
+                  root: Path = DEFAULT_ROOT) -> Path:
+    """Copy the summary `tables` (paths under `results`; the hub passes what families declare archived),
+    claims, config and per-job times of `results` to root/key/, each verified first; the manifest
+    (written last) marks a complete archive."""
     folder = root / key
     folder.mkdir(parents=True, exist_ok=True)
-    for rel in archived_paths():
+    for rel in tables:
         if (results / rel).exists():
             _copy_verified(results / rel, folder / rel)
     _copy_verified(claims, folder / "claims.json")

@@ -1,6 +1,7 @@
 """Compare two result sets (archived runs of two commits, result directories or exported bundles):
 per metric the two means and spreads over seeds, the delta and Welch's t-test; changed verdicts and
-significant regressions first."""
+significant regressions first. Which tables and metrics there are is the families' to say: the hub
+(resbench.hub.results) passes them in."""
 from __future__ import annotations
 
 import math
@@ -15,17 +16,6 @@ from .io import read_if_present, read_json
 from .tables import benchmark_seconds
 
 
-def metrics() -> dict:
-    """metric name -> Metric (what it measures, which direction is worse, whether it gates the exit
-    status): every family's declared metrics and the shared wall time per job of each rule."""
-    from ..families import FAMILIES, Metric
-
-    out = {m.name: m for f in FAMILIES for m in f.metrics}
-    out["rule_seconds"] = Metric("rule_seconds", "wall time per job of the rule (s)", +1, percent=False,
-                                 relative=True)
-    return out
-
-
 @dataclass
 class ResultSet:
     """The small tables of one completed run of the suite."""
@@ -36,14 +26,13 @@ class ResultSet:
     claims: list[dict] = field(default_factory=list)
 
 
-def load_result_set(folder: Path, label: str) -> ResultSet:
-    """An archive folder (manifest.json + tables) or a results/<profile>/ folder."""
+def load_result_set(folder: Path, label: str, table_paths: dict[str, str]) -> ResultSet:
+    """An archive folder (manifest.json + tables) or a results/<profile>/ folder; `table_paths` (key ->
+    path under it) names the tables to read (the hub passes every family's)."""
     folder = Path(folder)
     manifest = read_json(folder / "manifest.json", set_aside_bad=False) if (folder / "manifest.json").exists() else {}
     config = read_json(folder / "config.json", set_aside_bad=False) if (folder / "config.json").exists() else None
-    from ..families import table_paths
-
-    names = {**table_paths(), "rule_times": "rule_times.csv"}
+    names = {**table_paths, "rule_times": "rule_times.csv"}
     found = {k: read_if_present(folder / v, set_aside_bad=False) for k, v in names.items()}
     tables = {k: t for k, t in found.items() if t is not None}
     if "rule_times" not in tables and (folder / "benchmarks").is_dir():
@@ -55,18 +44,6 @@ def load_result_set(folder: Path, label: str) -> ResultSet:
     if "runs" not in tables:
         raise FileNotFoundError(f"{folder} holds no depth/runs.csv: not an archive or a results folder")
     return ResultSet(label, manifest, config, tables, claims)
-
-
-def metric_samples(rs: ResultSet) -> pd.DataFrame:
-    """Long table: metric, key (what it is measured on), value; one row per seed (or job), from every
-    family's metric_samples and the shared rule times."""
-    from ..families import FAMILIES
-
-    frames = [frame for f in FAMILIES for frame in f.report().metric_samples(rs.tables)]
-    if "rule_times" in rs.tables:
-        t = rs.tables["rule_times"]
-        frames.append(pd.DataFrame({"metric": "rule_seconds", "key": t["rule"], "value": t["seconds"]}))
-    return pd.concat(frames, ignore_index=True)
 
 
 def welch_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -81,11 +58,11 @@ def welch_p(a: np.ndarray, b: np.ndarray) -> float:
     return min(1.0, 2 * stats.t_sf(abs(effect) / se, df))
 
 
-def compare_metrics(base: ResultSet, head: ResultSet, threshold: float, alpha: float) -> pd.DataFrame:
-    """One row per (metric, key) present in both sets: n, mean, std, delta, p, and the status
-    'regression' / 'improvement' (significant and beyond the threshold), 'changed' (beyond the
-    threshold, untestable with one sample) or 'same'."""
-    a, b, known = metric_samples(base), metric_samples(head), metrics()
+def compare_samples(a: pd.DataFrame, b: pd.DataFrame, known: dict, threshold: float, alpha: float) -> pd.DataFrame:
+    """One row per (metric, key) present in both long tables of samples (metric, key, value): n, mean,
+    std, delta, p, and the status 'regression' / 'improvement' (significant and beyond the threshold),
+    'changed' (beyond the threshold, untestable with one sample) or 'same'. `known`: metric name ->
+    its declaration (direction, gating, scale)."""
     rows = []
     for (metric, key), ga in a.groupby(["metric", "key"], sort=False):
         gb = b[(b["metric"] == metric) & (b["key"] == key)]

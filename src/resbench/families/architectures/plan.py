@@ -49,8 +49,7 @@ def net_specs(config: dict) -> list[dict]:
         if block["size"] == "canonical" and "paper_train" in info:
             train.update(info["paper_train"])
         for seed in block["seeds"]:
-            spec = run_spec(config, name, info["depth"], seed)
-            spec.pop("probes", None)  # the grid's measurements are for the grid's nets
+            spec = run_spec(config, name, info["depth"], seed, probes={})  # the grid's measurements are the grid's
             spec.pop("drop_path_rate", None)
             spec.update(run_id=net_run_id(name, seed), model=model, model_args=args, sized_by_depth=False,
                         train=train)

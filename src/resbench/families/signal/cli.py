@@ -13,11 +13,11 @@ def _signal_setup(args):
     """(validated config, its signal section, data splits) for the signal verbs."""
     import torch
 
-    from ...config import validate_config
+    from ...config import load_schema, validate_schema
     from ...data import load_splits
 
     torch.set_num_threads(args.threads)
-    config = validate_config(json.loads(args.config_json))
+    config = validate_schema(json.loads(args.config_json), load_schema())  # the workflow's, already checked
     return config, config["signal"], load_splits(config["dataset"])
 
 

@@ -31,9 +31,8 @@ def variant_specs(config: dict) -> list[dict]:
     specs = []
     for name in cfg["names"]:
         for seed in config["seeds"]:
-            spec = run_spec(config, "resnet", cfg["depth"], seed)
+            spec = run_spec(config, "resnet", cfg["depth"], seed, probes={})  # no grid measurements
             variant = VARIANTS[name]
-            spec.pop("probes", None)  # variant runs take no grid measurements
             spec.update(run_id=variant_run_id(name, cfg["depth"], seed), variant=name, model=variant["model"],
                         model_args=variant.get("args", {}), train=train)
             spec["config_hash"] = spec_hash(spec)

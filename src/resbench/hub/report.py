@@ -12,15 +12,20 @@ import jinja2
 import pandas as pd
 
 from ..families import FAMILIES, table_paths
-from ..results.io import read_if_present, write_bytes_atomic, write_json_atomic, write_text_atomic
-from .archs import arch_sort_key
-from .provenance import rule_wall_times, summarize_provenance
-from .references import CITATIONS, HE2016_RECIPE
-from .style import ARCH_LABELS, apply_style, close
-from .verdicts import CALIBRATION_FIELDS
+from ..report import TEMPLATES
+from ..report.archs import arch_sort_key
+from ..report.provenance import rule_wall_times, summarize_provenance
+from ..report.references import CITATIONS, HE2016_RECIPE
+from ..report.style import ARCH_LABELS, apply_style, close
+from ..report.verdicts import CALIBRATION_FIELDS
+from ..results.io import (
+    read_if_present,
+    write_bytes_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 
 log = logging.getLogger("resbench.report")
-TEMPLATES = files("resbench") / "report" / "templates"
 FAMILY_TEMPLATES = files("resbench") / "families"  # each family's <name>/section.html.j2
 
 
