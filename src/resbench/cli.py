@@ -14,8 +14,11 @@ from .errors import ResbenchError
 
 log = logging.getLogger("resbench")
 
+# The verbs a user runs by hand; every other verb is a workflow step that a Snakemake rule runs.
+USER_VERBS = ("config", "train", "report", "compare", "export", "verify", "data", "models")
+
 EPILOG = """\
-The Snakemake workflow calls these verbs; you rarely need them directly. Examples:
+Examples:
   resbench train --config config/quick.yaml --arch plain --depth 56 --seed 0 --out runs/plain56
   resbench report --config config/quick.yaml --results results/quick --out reports/quick
   resbench data cifar10 --root data --download      # on a machine with internet
@@ -251,6 +254,17 @@ def cmd_models(args) -> None:
                       f"{multiply_adds(model, (3, 32, 32)) / 1e6:.1f}M multiply-adds per 32x32 image")
 
 
+def verb_listing(helps: dict[str, str]) -> str:
+    """--help's list of verbs, the ones for users first and the workflow's steps apart."""
+    def block(names):
+        return "\n".join(f"  {name:<18}{helps[name]}" for name in names)
+
+    users = [v for v in USER_VERBS if v in helps]
+    steps = [v for v in helps if v not in USER_VERBS]
+    return (f"Verbs (resbench VERB --help for each):\n{block(users)}\n\n"
+            f"Workflow steps (Snakemake's rules run these; each writes exactly its rule's outputs):\n{block(steps)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resbench",
@@ -282,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Reads each SUMMARY (run_dir/summary.json) and its metrics.csv; writes "
                                    "OUT/runs.csv (one row per run), OUT/epochs.csv (one row per run x epoch) "
                                    "and OUT/provenance.json.")
-    p.add_argument("summaries", nargs="+", metavar="SUMMARY")
+    p.add_argument("summaries", nargs="+", metavar="SUMMARY", help="a run's summary.json (its metrics.csv beside it)")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_aggregate)
 
@@ -303,7 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default="archive")
     p.set_defaults(func=cmd_archive)
 
-    p = sub.add_parser("export", help="write one archived result set as a .tar.gz bundle to send to a colleague")
+    p = sub.add_parser("export", help="write one archived result set as a .tar.gz bundle to send to a colleague",
+                       description="Packs one archived result set (summary tables, claims, config, rule times; no "
+                                   "checkpoints) into a .tar.gz that `resbench compare` reads directly on another "
+                                   "machine.")
     p.add_argument("source", help="archive key, git revision with archived results, or folder")
     p.add_argument("--out", required=True, help="bundle path (.tar.gz)")
     p.add_argument("--root", default="archive")
@@ -317,8 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "beyond --threshold or a claim reproduced in BASE is not in HEAD (same configs), "
                                    "2 on bad input or a refused config mismatch.",
                        epilog="example: resbench compare main HEAD --out-dir reports/quick   (both commits run first)")
-    p.add_argument("base")
-    p.add_argument("head")
+    p.add_argument("base", help="the reference result set (e.g. main)")
+    p.add_argument("head", help="the result set to judge against it (e.g. HEAD)")
     p.add_argument("--out-dir", default=".", help="where compare.md and compare.html go (default: here)")
     p.add_argument("--threshold", type=float, default=0.01,
                    help="smallest error change (fraction) that counts, default 0.01 = one percentage point")
@@ -330,8 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default="archive", help="folder of archived result sets (default: archive)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("concat", help="concatenate CSV tables (or flat JSON records) into one CSV")
-    p.add_argument("tables", nargs="+")
+    p = sub.add_parser("concat", help="concatenate CSV tables (or flat JSON records) into one CSV",
+                       description="Reads every TABLE (verified: a damaged one is set aside and named) and writes "
+                                   "their rows, in order, as one CSV; empty tables add nothing.")
+    p.add_argument("tables", nargs="+", metavar="TABLE", help="a CSV table or a flat JSON record")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_concat)
 
@@ -351,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "that its files pass torchvision's md5 checks (the same checks training runs); "
                                    "says what is missing and how to get it; --download fetches it where there is "
                                    "internet.")
-    p.add_argument("name", choices=["digits", "cifar10", "cifar100", "mnist", "fashion_mnist"])
+    p.add_argument("name", choices=["digits", "cifar10", "cifar100", "mnist", "fashion_mnist"],
+                   help="the dataset (digits ships inside scikit-learn)")
     p.add_argument("--root", default="data")
     p.add_argument("--download", action="store_true")
     p.add_argument("--marker", help="file to write once the dataset is present (for the workflow)")
@@ -368,14 +388,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", help="a results/<profile> folder")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("config", help="validate a profile and print it with every default filled in")
-    p.add_argument("path")
+    p = sub.add_parser("config", help="validate a profile and print it with every default filled in",
+                       description="Validates a YAML profile as the workflow will (every key against the schema, "
+                                   "the dataset's sizes, each family's block against the grid), then prints it "
+                                   "with every default filled in and its config hash. A bad key is one line naming "
+                                   "it and its allowed values; exit 2.")
+    p.add_argument("path", help="a YAML profile, e.g. config/standard.yaml")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("models", help="list registered models (and parameter / multiply-add counts)")
+    p = sub.add_parser("models", help="list registered models (and parameter / multiply-add counts)",
+                       description="Lists every net resbench registers in timm's registry; with --params, the "
+                                   "parameters and multiply-adds of the plain and ResNet nets at those depths.")
     p.add_argument("--params", type=int, nargs="*", metavar="DEPTH",
                    help="print parameters and multiply-adds (torch's FLOP counter) at these depths")
     p.set_defaults(func=cmd_models)
+    sub.help = argparse.SUPPRESS  # listed in two groups instead, in the epilog
+    parser.usage = "resbench [-h] [-v] VERB ..."
+    parser.epilog = verb_listing({a.dest: a.help for a in sub._choices_actions}) + "\n" + EPILOG
     return parser
 
 

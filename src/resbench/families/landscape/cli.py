@@ -120,7 +120,8 @@ def register(sub) -> None:
         p.add_argument("--resolution", type=int, default=schema_default("landscape.resolution"), help="grid points per axis (default %(default)s)")
         p.add_argument("--extent", type=float, default=schema_default("landscape.extent"), help="grid spans [-extent, extent]^2 (default %(default)s)")
         p.add_argument("--subset", type=int, default=schema_default("landscape.subset"), help="training images the loss is measured on (default %(default)s)")
-        p.add_argument("--direction-seed", type=int, default=schema_default("landscape.direction_seed"))
+        p.add_argument("--direction-seed", type=int, default=schema_default("landscape.direction_seed"),
+                       help="seed of the two random directions (default %(default)s)")
         p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
         p.add_argument("--threads", type=int, default=1)
         p.add_argument("--config-hash", help=CONFIG_HASH_HELP)
@@ -129,15 +130,20 @@ def register(sub) -> None:
                        description="Evaluates loss and error at theta + a*d1 + b*d2 for grid rows FIRST:LAST "
                                    "(Li et al. 2018 filter-normalized directions; BN keeps trained statistics; no "
                                    "augmentation). Each finished row is written atomically, so a killed job resumes.")
-    p.add_argument("model")
+    p.add_argument("model", help="a trained run's model.pt")
     p.add_argument("--rows", required=True, metavar="FIRST:LAST", help="half-open range of grid rows")
     p.add_argument("--out", required=True)
     landscape_args(p)
     p.set_defaults(func=cmd_landscape)
 
-    p = sub.add_parser("landscape-finish", help="merge surface chunks; Hessian extreme eigenvalues at the centre")
-    p.add_argument("model")
-    p.add_argument("chunks", nargs="+")
+    p = sub.add_parser("landscape-finish", help="merge surface chunks; Hessian extreme eigenvalues at the centre",
+                       description="Merges the chunks of one model's loss surface into its surface table, computes the "
+                                   "extreme Hessian eigenvalues at the trained weights (Lanczos), writes the two "
+                                   "directions, and optionally the 1-D interpolation towards another seed and the "
+                                   "curvature-ratio map. A damaged chunk is set aside and named, so the workflow "
+                                   "recomputes it.")
+    p.add_argument("model", help="the trained run's model.pt the chunks were computed around")
+    p.add_argument("chunks", nargs="+", help="every chunk CSV written by `resbench landscape` for this model")
     p.add_argument("--out", required=True)
     p.add_argument("--curvature-out", required=True)
     p.add_argument("--directions-out", required=True)
