@@ -91,7 +91,8 @@ def test_a_user_error_is_one_line_without_traceback(tmp_path, verb):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
     lines = proc.stderr.strip().splitlines()
     said = [k for k, line in enumerate(lines) if line.startswith(f"resbench {verb}: error: ")]
-    assert said and len(lines) - said[0] <= 2, proc.stderr[-3000:]  # the error (and at most a line of how to fix it) last
+    # the error comes last, with at most one more line saying how to fix it
+    assert said and len(lines) - said[0] <= 2, proc.stderr[-3000:]
 
 
 def test_bad_arguments_are_argparse_errors_naming_the_option(tmp_path):
