@@ -48,6 +48,7 @@ def cmd_train(args) -> None:
     from .train import checkpoint
     from .train.device import select_device
     from .train.loop import RESUME_FILE
+    from .train.outputs import write_run
 
     runs = _runs_from_args(args)
     specs = [spec for spec, _ in runs]
@@ -74,30 +75,6 @@ def cmd_train(args) -> None:
     # third seed resumes the first two at their last epoch instead of training them again.
     for _, out in runs:
         checkpoint.remove(out / RESUME_FILE)
-
-
-def write_run(spec: dict, out: Path, result: dict, wall: float, threads: int) -> None:
-    """One run's files from its training result: model.pt, metrics.csv, probe tables, provenance.json,
-    summary.json (`wall`: the seconds of the process that trained it, shared by fused seeds)."""
-    from .results import provenance, write_json_atomic, write_table_atomic
-    from .results.tables import probe_table, run_tables
-    from .train import checkpoint
-
-    prov = {**provenance(), "dataset_verified": spec["dataset"]["name"] == "digits" or spec["dataset"].get("verify", True),
-            "wall_seconds": wall, "device": result["device"], "threads": threads,
-            "amp": result["amp"], "channels_last": result["channels_last"], "eval_batch_size": result["eval_batch_size"],
-            "peak_memory_mb": result["peak_memory_mb"], "fused_seeds": result.get("fused_seeds", 1)}
-    epochs, summary = run_tables(spec, result, prov)
-    checkpoint.save_atomic({"spec_json": json.dumps(spec), "model_name": result["model_name"],
-                            "model_kwargs": json.dumps(result["model_kwargs"]), "model": result["state_dict"],
-                            "status": result["status"]}, out / "model.pt")
-    write_table_atomic(epochs, out / "metrics.csv")
-    for name in spec.get("probes", {}):
-        write_table_atomic(probe_table(spec, result["probes"].get(name, []), prov), out / f"{name}.csv")
-    write_json_atomic(prov, out / "provenance.json")
-    write_json_atomic(summary, out / "summary.json")
-    log.info("%s: %s; final train error %.4f, test error %.4f (%.1f s)", spec["run_id"], summary["status"],
-             summary["final_train_error"], summary["final_test_error"], wall)
 
 
 def cmd_aggregate(args) -> None:
@@ -128,54 +105,24 @@ def cmd_export(args) -> None:
 
 
 def cmd_compare(args) -> int:
-    import datetime as dt
-
-    from .hub.results import compare_metrics, load_result_set, metrics
-    from .report.compare_render import display_rows, render_html, render_markdown
+    from .hub.results import compare_summary, load_pair
+    from .report.compare_render import render_html, render_markdown
     from .results import write_text_atomic
-    from .results.archive import resolve, results_hash
-    from .results.compare import config_differences, verdict_changes
 
     if not args.base:
         raise ResbenchError("no base to compare with: give an archive key, a git revision with archived results, a "
                             "folder or a bundle (for the Snakemake rule: --config compare_base=<key or rev>)")
-    root = Path(args.root)
     try:
-        head = load_result_set(resolve(args.head, root), args.head)
-        prefer = results_hash(head.config) if head.config else None
-        base = load_result_set(resolve(args.base, root, prefer_hash=prefer), args.base)
+        base, head = load_pair(args.base, args.head, Path(args.root))
     except FileNotFoundError as exc:
         raise ResbenchError(str(exc)) from None
-    diff = config_differences(base.config, head.config)
-    if diff:
-        keys = ", ".join(d["key"] for d in diff)
-        if args.config_mismatch == "refuse":
-            raise ResbenchError(f"the two result sets were made with different configs ({keys}); pass "
-                                f"--config-mismatch warn to compare them anyway")
-        log.warning("the configs differ in: %s", keys)
-    table = compare_metrics(base, head, args.threshold, args.alpha)
-    gating = table[table["gates"] & (table["status"] == "regression")]
-    verdicts = verdict_changes(base, head)
-    n_changed = sum(not v["unchanged"] for v in verdicts)
-    lost = [v["id"] for v in verdicts if v["lost"]]
-    # A claim lost under the same config is a regression of the code; under another config it may
-    # be the config's doing, so it is reported, not gated.
-    lost_gates = bool(lost) and not diff
-    headline = (f"{len(gating)} significant error regression(s), {len(lost)} claim(s) no longer reproduced, "
-                f"{n_changed} changed verdict(s)" if len(gating) or n_changed
-                else "No significant error regression and no changed verdict")
-    if lost and diff:
-        headline += " (the configs differ, so lost claims do not set the exit status)"
-    summary = {"base": args.base, "head": args.head, "threshold": args.threshold, "alpha": args.alpha,
-               "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table, metrics()),
-               "n_regressions": len(gating) + (len(lost) if lost_gates else 0),
-               "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    summary = compare_summary(base, head, args.threshold, args.alpha, refuse_mismatch=args.config_mismatch == "refuse")
     out = Path(args.out_dir)
     write_text_atomic(render_markdown(summary), out / "compare.md")
     write_text_atomic(render_html(summary), out / "compare.html")
-    print(render_markdown(summary) if args.print else headline)
+    print(render_markdown(summary) if args.print else summary["headline"])
     log.info("wrote %s and %s", out / "compare.md", out / "compare.html")
-    return 1 if (len(gating) or lost_gates) and not args.exit_zero else 0
+    return 1 if summary["gates"] and not args.exit_zero else 0
 
 
 def cmd_concat(args) -> None:
@@ -265,15 +212,8 @@ def verb_listing(helps: dict[str, str]) -> str:
             f"Workflow steps (Snakemake's rules run these; each writes exactly its rule's outputs):\n{block(steps)}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="resbench",
-        description="Train plain vs residual networks of growing depth and report, from the data, "
-                    "whether deep plain networks degrade.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-
+def _add_run_verbs(sub) -> None:
+    """train and aggregate: the depth grid's runs."""
     p = sub.add_parser("train", help="train one (arch, depth, seed) run; resumes from OUT/resume.pt",
                        description="Train one run. Writes OUT/metrics.csv (one row per epoch), OUT/summary.json, "
                                    "OUT/provenance.json and OUT/model.pt; checkpoints OUT/resume.pt every epoch "
@@ -300,13 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_aggregate)
 
-    from .families import FAMILIES
 
-    for family in FAMILIES:  # each family's own verbs (lesion, landscape, signal-*, ...)
-        verbs = family.cli()
-        if verbs is not None:
-            verbs.register(sub)
-
+def _add_result_verbs(sub) -> None:
+    """archive, export, compare, concat, report: what is made from finished runs."""
     p = sub.add_parser("archive", help="archive a finished run's summary tables under archive/<commit>-<config hash>/",
                        description="Copies the small summary tables (no checkpoints), claims, config, per-job wall "
                                    "times and provenance of a results folder to archive/KEY/, the unit `compare` works on.")
@@ -365,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.set_defaults(func=cmd_report)
 
+
+def _add_tool_verbs(sub) -> None:
+    """data, verify, config, models: checks and listings for users."""
     p = sub.add_parser("data", help="check (or download) a dataset under ROOT",
                        description="Checks that a torchvision dataset is present under ROOT and readable, and "
                                    "that its files pass torchvision's md5 checks (the same checks training runs); "
@@ -402,6 +341,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=int, nargs="*", metavar="DEPTH",
                    help="print parameters and multiply-adds (torch's FLOP counter) at these depths")
     p.set_defaults(func=cmd_models)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resbench",
+        description="Train plain vs residual networks of growing depth and report, from the data, "
+                    "whether deep plain networks degrade.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    _add_run_verbs(sub)
+    from .families import FAMILIES
+
+    for family in FAMILIES:  # each family's own verbs (lesion, landscape, signal-*, ...)
+        verbs = family.cli()
+        if verbs is not None:
+            verbs.register(sub)
+    _add_result_verbs(sub)
+    _add_tool_verbs(sub)
     sub.help = argparse.SUPPRESS  # listed in two groups instead, in the epilog
     parser.usage = "resbench [-h] [-v] VERB ..."
     parser.epilog = verb_listing({a.dest: a.help for a in sub._choices_actions}) + "\n" + EPILOG

@@ -4,7 +4,7 @@ import timm
 import torch
 
 from resbench.models import count_parameters, create_model, list_models
-from resbench.models.classic import RESNET20_CIFAR_PARAMS
+from resbench.models.budget import RESNET20_CIFAR_PARAMS
 from resbench.models.flops import multiply_adds
 
 # Canonical CIFAR sizes: LeNet-5 (LeCun et al. 1998, ~60k), VGG-16 CIFAR form (14.7M), ResNeXt-29
@@ -59,7 +59,7 @@ GOOGLENET_PARAMS_K = {0: 159, 1: 380, 2: 364, 3: 437, 5: 580, 6: 840, 8: 1388}
 
 
 def test_inception_modules_have_the_papers_weights():
-    from resbench.models.classic import InceptionModule
+    from resbench.models.inception import InceptionModule
 
     modules = [b for b in timm.create_model("inception_cifar").blocks if isinstance(b, InceptionModule)]
     assert len(modules) == 9
@@ -70,7 +70,7 @@ def test_inception_modules_have_the_papers_weights():
 
 def test_the_inception_reductions_are_what_makes_the_module_cheap():
     """Module 3a with its 1x1 reductions vs the same branches without them (the sources' argument)."""
-    from resbench.models.classic import InceptionModule
+    from resbench.models.inception import InceptionModule
 
     reduced = InceptionModule(192, 64, 96, 128, 16, 32, 32)
     direct = torch.nn.Conv2d(192, 32, 5, padding=2), torch.nn.Conv2d(192, 128, 3, padding=1)

@@ -2,12 +2,18 @@
 read back, and the metrics `resbench compare` tests."""
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from pathlib import Path
 
 import pandas as pd
 
+from ..errors import ResbenchError
 from ..families import FAMILIES, Metric, table_paths
+from ..report.compare_render import display_rows
 from ..results import archive, compare
+
+log = logging.getLogger("resbench")
 
 
 def archived_paths() -> tuple[str, ...]:
@@ -44,3 +50,41 @@ def metric_samples(rs: compare.ResultSet) -> pd.DataFrame:
 
 def compare_metrics(base: compare.ResultSet, head: compare.ResultSet, threshold: float, alpha: float) -> pd.DataFrame:
     return compare.compare_samples(metric_samples(base), metric_samples(head), metrics(), threshold, alpha)
+
+
+def load_pair(base: str, head: str, root: Path) -> tuple[compare.ResultSet, compare.ResultSet]:
+    """The two result sets `resbench compare` names (archive keys, revisions, folders or bundles); for a
+    revision run with several configs, the base archive made with the head's config."""
+    head_set = load_result_set(archive.resolve(head, root), head)
+    prefer = archive.results_hash(head_set.config) if head_set.config else None
+    return load_result_set(archive.resolve(base, root, prefer_hash=prefer), base), head_set
+
+
+def compare_summary(base: compare.ResultSet, head: compare.ResultSet, threshold: float, alpha: float,
+                    refuse_mismatch: bool = False) -> dict:
+    """What compare.md and compare.html show: the headline, changed verdicts, every metric's row, and
+    `gates` (a significant error regression, or a claim lost under the same config)."""
+    diff = compare.config_differences(base.config, head.config)
+    if diff:
+        keys = ", ".join(d["key"] for d in diff)
+        if refuse_mismatch:
+            raise ResbenchError(f"the two result sets were made with different configs ({keys}); pass "
+                                f"--config-mismatch warn to compare them anyway")
+        log.warning("the configs differ in: %s", keys)
+    table = compare_metrics(base, head, threshold, alpha)
+    gating = table[table["gates"] & (table["status"] == "regression")]
+    verdicts = compare.verdict_changes(base, head)
+    n_changed = sum(not v["unchanged"] for v in verdicts)
+    lost = [v["id"] for v in verdicts if v["lost"]]
+    # A claim lost under the same config is a regression of the code; under another config it may
+    # be the config's doing, so it is reported, not gated.
+    lost_gates = bool(lost) and not diff
+    headline = (f"{len(gating)} significant error regression(s), {len(lost)} claim(s) no longer reproduced, "
+                f"{n_changed} changed verdict(s)" if len(gating) or n_changed
+                else "No significant error regression and no changed verdict")
+    if lost and diff:
+        headline += " (the configs differ, so lost claims do not set the exit status)"
+    return {"base": base.label, "head": head.label, "threshold": threshold, "alpha": alpha,
+            "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table, metrics()),
+            "n_regressions": len(gating) + (len(lost) if lost_gates else 0), "gates": bool(len(gating) or lost_gates),
+            "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}

@@ -257,50 +257,6 @@ def resnet_sd_cifar(depth: int = 110, **kwargs) -> CifarResNet:
     return _create("resnet_sd", depth, **kwargs)
 
 
-@register_model
-def resnet20_cifar(**kwargs): return _create("resnet", 20, **kwargs)  # noqa: E704
-
-
-@register_model
-def resnet32_cifar(**kwargs): return _create("resnet", 32, **kwargs)  # noqa: E704
-
-
-@register_model
-def resnet44_cifar(**kwargs): return _create("resnet", 44, **kwargs)  # noqa: E704
-
-
-@register_model
-def resnet56_cifar(**kwargs): return _create("resnet", 56, **kwargs)  # noqa: E704
-
-
-@register_model
-def resnet110_cifar(**kwargs): return _create("resnet", 110, **kwargs)  # noqa: E704
-
-
-@register_model
-def resnet1202_cifar(**kwargs): return _create("resnet", 1202, **kwargs)  # noqa: E704
-
-
-@register_model
-def plain20_cifar(**kwargs): return _create("plain", 20, **kwargs)  # noqa: E704
-
-
-@register_model
-def plain32_cifar(**kwargs): return _create("plain", 32, **kwargs)  # noqa: E704
-
-
-@register_model
-def plain44_cifar(**kwargs): return _create("plain", 44, **kwargs)  # noqa: E704
-
-
-@register_model
-def plain56_cifar(**kwargs): return _create("plain", 56, **kwargs)  # noqa: E704
-
-
-@register_model
-def plain110_cifar(**kwargs): return _create("plain", 110, **kwargs)  # noqa: E704
-
-
 # Variants of He et al. 2016b (Tables 1-2), bottlenecks and highway-style gating: each only sets
 # arguments of the one builder; config or callers may still override them.
 @register_model
@@ -354,11 +310,6 @@ def resnet_relu_preact_cifar(depth: int = 20, **kwargs):  # noqa: E704
 @register_model
 def preact_resnet_cifar(depth: int = 20, **kwargs):  # noqa: E704
     return _create("resnet", depth, **{"placement": "full_preact", **kwargs})
-
-
-@register_model
-def resnet_bottleneck_cifar(depth: int = 164, **kwargs):  # noqa: E704
-    return _create("resnet", depth, **{"block": "bottleneck", "shortcut": "B", **kwargs})
 
 
 @register_model
