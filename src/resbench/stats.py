@@ -118,6 +118,19 @@ def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     return ma - mb, se, df
 
 
+
+def welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided p-value of Welch's t-test (`welch`), for `resbench compare`; NaN when either side has
+    fewer than two finite samples."""
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return math.nan
+    effect, se, df = welch(a, b)
+    if se == 0:
+        return 1.0 if effect == 0 else 0.0
+    return min(1.0, 2 * t_sf(abs(effect) / se, df))
+
+
 def _one_sample(d: np.ndarray) -> tuple[float, float, float]:
     """(mean, its standard error, degrees of freedom)."""
     mean, var = _mean_var(d)

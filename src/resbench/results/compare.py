@@ -46,18 +46,6 @@ def load_result_set(folder: Path, label: str, table_paths: dict[str, str]) -> Re
     return ResultSet(label, manifest, config, tables, claims)
 
 
-def welch_p(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sided p-value of Welch's t-test (the verdicts' `stats.welch`); NaN when either side has
-    fewer than two finite samples."""
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    if len(a) < 2 or len(b) < 2:
-        return math.nan
-    effect, se, df = stats.welch(a, b)
-    if se == 0:
-        return 1.0 if effect == 0 else 0.0
-    return min(1.0, 2 * stats.t_sf(abs(effect) / se, df))
-
-
 def compare_samples(a: pd.DataFrame, b: pd.DataFrame, known: dict, threshold: float, alpha: float) -> pd.DataFrame:
     """One row per (metric, key) present in both long tables of samples (metric, key, value): n, mean,
     std, delta, p, and the status 'regression' / 'improvement' (significant and beyond the threshold),
@@ -70,7 +58,7 @@ def compare_samples(a: pd.DataFrame, b: pd.DataFrame, known: dict, threshold: fl
             continue
         va, vb = ga["value"].to_numpy(float), gb["value"].to_numpy(float)
         delta = float(np.nanmean(vb) - np.nanmean(va)) if np.isfinite(vb).any() and np.isfinite(va).any() else math.nan
-        p = welch_p(va, vb)
+        p = stats.welch_p(va, vb)
         sign = known[metric].sign
         scale = abs(np.nanmean(va)) * 0.1 if known[metric].relative else threshold
         nan_change = np.isfinite(va).all() != np.isfinite(vb).all()  # a run diverged on one side only

@@ -5,16 +5,29 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...report.verdicts import HEADS, MIN_EFFECT, fmt_pct, fmt_points, parts_evidence, parts_sentence, with_calibration
+from ...report.verdicts import (
+    HEADS,
+    MIN_EFFECT,
+    fmt_pct,
+    fmt_points,
+    inconclusive,
+    parts_evidence,
+    parts_sentence,
+    with_calibration,
+)
 
 SLOW_FIRST_LAYER = 0.25  # "several times smaller": the first layer learns at most 1/4 as fast as the last
 COLLAPSE = 0.25  # effective rank at the deepest layer below a quarter of the input's is collapse
 EXACT = 1e-5  # max |difference| of logits for the identity construction to count as exact
 
 
+def _base(claim_id: str, text: str) -> dict:
+    return {"id": claim_id, "claim": text, "section": "signal"}
+
+
 def _claim(claim_id: str, text: str, verdict: str, sentence: str, key: str, evidence: dict) -> dict:
-    return {"id": claim_id, "claim": text, "section": "signal", "verdict": verdict,
-            "sentence": f"{HEADS[verdict]}: {sentence}", "key_number": key, "evidence": evidence}
+    return {**_base(claim_id, text), "verdict": verdict, "sentence": f"{HEADS[verdict]}: {sentence}", "key_number": key,
+            "evidence": evidence}
 
 
 def speed_ratios(speeds: pd.DataFrame, per_seed: bool = False) -> pd.DataFrame:
@@ -45,9 +58,8 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
     sig = ratios[(ratios["activation"] == "sigmoid") & ~ratios["residual"]].sort_values("layers")
     res = ratios[(ratios["activation"] == "sigmoid") & ratios["residual"]].sort_values("layers")
     if len(sig) < 2 or sig["layers"].max() < 2 or res.empty:
-        return _claim("vanishing_gradients", text, "inconclusive",
-                      "needs sigmoid MLPs with two or more depths (two or more hidden layers) and their residual twins.",
-                      "—", {})
+        return inconclusive(_base("vanishing_gradients", text), "needs sigmoid MLPs with two or more depths (two or "
+                                                                "more hidden layers) and their residual twins.")
     deep, two = sig.iloc[-1], sig[sig["layers"] >= 2].iloc[0]
     deep_res = res[res["layers"] == deep["layers"]].iloc[0]
     pick = lambda residual, layers: seeds[(seeds["activation"] == "sigmoid") & (seeds["residual"] == residual)  # noqa: E731
@@ -161,7 +173,7 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
             f"rank kept); BatchNorm keeps more than {RANK_MARGIN:.0%} more.")
     table = kept_per_init(rank)
     if table.empty:
-        return _claim("rank_collapse", text, "inconclusive", "no fully connected rank measurements.", "—", {})
+        return inconclusive(_base("rank_collapse", text), "no fully connected rank measurements.")
     depth = int(rank[rank["net"] == "fc"]["layer"].max())
     acts = sorted(table["activation"].unique())
     groups = {f"{a}/{kind}": _kept(table, a, False, kind == "bn") for a in acts for kind in ("plain", "bn")}
@@ -212,8 +224,8 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
             "more of the input's rank kept than plain, for every activation (unscaled branches reported beside).")
     table = kept_per_init(rank)
     if table.empty or "inv_sqrt_depth" not in set(table["branch_scaling"]):
-        return _claim("rank_shortcuts", text, "inconclusive", "the rank table has no residual stacks with scaled "
-                      "branches (rerun signal_rank).", "—", {})
+        return inconclusive(_base("rank_shortcuts", text), "the rank table has no residual stacks with scaled "
+                                                           "branches (rerun signal_rank).")
     acts = sorted(table["activation"].unique())
     decisions = {(a, scaling): stats.exceeds(_kept(table, a, True, False, scaling), _kept(table, a, False, False),
                                              RANK_MARGIN)
@@ -263,7 +275,7 @@ def identity_construction_claim(identity: dict) -> dict:
     text = "A deeper plain net can represent the shallower one exactly; degradation is an optimization failure."
     built = identity["constructed"]
     if not built:
-        return _claim("identity_construction", text, "inconclusive", "no deeper plain net to construct.", "—", {})
+        return inconclusive(_base("identity_construction", text), "no deeper plain net to construct.")
     worst = max(b["max_abs_diff"] for b in built)
     exact = worst <= EXACT and all(b["constructed_train_error"] == identity["shallow_train_error"] for b in built)
     deepest = max(built, key=lambda b: b["depth"])
@@ -296,7 +308,7 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
             f"residual blocks keep the shallow net's error (±{100 * KEEP_MARGIN:.0f} point).")
     last = appended[appended["epoch"] == appended["epoch"].max()]
     if not {"plain", "residual"} <= set(last["appended"]):
-        return _claim("appended_layers", text, "inconclusive", "needs both plain and residual appended blocks.", "—", {})
+        return inconclusive(_base("appended_layers", text), "needs both plain and residual appended blocks.")
     per = last.pivot_table(index="shallow", columns="appended", values="train_error")
     shallow = last.groupby("shallow")["shallow_train_error"].first().reindex(per.index).to_numpy(float)
     plain, residual = per["plain"].to_numpy(float), per["residual"].to_numpy(float)
