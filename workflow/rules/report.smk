@@ -20,7 +20,7 @@ rule report:
         f"{RESULTS}/benchmarks/report.tsv"
     params:
         config=config_json(),
-        results=lambda wildcards, input: Path(input.runs).parents[1],
+        results=RESULTS,
         out_dir=lambda wildcards, output: Path(output.html).parent,
     resources:
         mem_mb=2000,
@@ -36,15 +36,15 @@ rule report:
 #   snakemake compare --config compare_base=<key or rev>
 rule archive:
     input:
+        unpack(get_family_tables),
         claims=rules.report.output.claims,
-        runs=rules.aggregate.output.runs,
     output:
         manifest=f"archive/{ARCHIVE_KEY}/manifest.json",
     log:
         f"{LOGS}/archive.log",
     params:
         config=config_json(),
-        results=lambda wildcards, input: Path(input.runs).parents[1],
+        results=RESULTS,
         key=ARCHIVE_KEY,
     resources:
         mem_mb=1000,

@@ -43,6 +43,7 @@ class Family:
     title: str  # the report's section heading and table-of-contents entry
     tables: dict[str, str]  # table key -> path under results/<profile>/ (.csv or .json)
     archived: tuple[str, ...] = ()  # table keys small enough to archive for `compare`
+    required: tuple[str, ...] = ()  # table keys without which no report or comparison can be made
     metrics: tuple[Metric, ...] = ()  # computed by report.metric_samples from the archived tables
     config_key: str | None = None  # its block of the profile, if it has one
     citations: tuple[str, ...] = ()  # keys of report.references.CITATIONS, in the order cited
@@ -76,5 +77,7 @@ class Family:
 
     def report(self) -> ModuleType:
         """The family's report module: claims(tables, config), section(tables, claim, config, save),
-        metric_samples(tables) and limitations(config). Imported on first use (pandas, no torch)."""
+        metric_samples(tables) and limitations(config); optionally methods(config, tables) (Methods
+        paragraphs) and overview(tables, config, claim) (the report's front matter: title, counts,
+        provenance). Imported on first use (pandas, no torch)."""
         return importlib.import_module(f"resbench.families.{self.name}.report")

@@ -28,7 +28,8 @@ class ResultSet:
 
 def load_result_set(folder: Path, label: str, table_paths: dict[str, str]) -> ResultSet:
     """An archive folder (manifest.json + tables) or a results/<profile>/ folder; `table_paths` (key ->
-    path under it) names the tables to read (the hub passes every family's)."""
+    path under it) names the tables to read (the hub passes every family's); a folder with none of
+    them is neither."""
     folder = Path(folder)
     manifest = read_json(folder / "manifest.json", set_aside_bad=False) if (folder / "manifest.json").exists() else {}
     config = read_json(folder / "config.json", set_aside_bad=False) if (folder / "config.json").exists() else None
@@ -41,8 +42,9 @@ def load_result_set(folder: Path, label: str, table_paths: dict[str, str]) -> Re
     if not claims_path.exists() and folder.parent.name == "results":  # results/<p> -> reports/<p>/claims.json
         claims_path = folder.parents[1] / "reports" / folder.name / "claims.json"
     claims = read_json(claims_path, set_aside_bad=False)["claims"] if claims_path.exists() else []
-    if "runs" not in tables:
-        raise FileNotFoundError(f"{folder} holds no depth/runs.csv: not an archive or a results folder")
+    if not set(tables) & set(table_paths):
+        raise FileNotFoundError(f"{folder} holds none of the suite's tables ({', '.join(sorted(table_paths.values())[:3])}, "
+                                "...): not an archive or a results folder")
     return ResultSet(label, manifest, config, tables, claims)
 
 

@@ -6,6 +6,7 @@ FAMILY = Family(
     name="depth", order=10, title="Depth: plain vs residual", config_key="model",
     tables={"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "provenance": "depth/provenance.json"},
     archived=("runs", "epochs", "provenance"),
+    required=("runs", "epochs", "provenance"),
     metrics=(Metric("final_test_error", "final test error, per arch x depth", +1, gates=True),
              Metric("final_train_error", "final training error, per arch x depth", +1, gates=True),
              Metric("images_per_second", "training throughput (images/s), mean over epochs", -1, percent=False, relative=True)),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES
+from ...report.archs import arch_sort_key
+from ...report.provenance import summarize_provenance
+from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from .claims import degradation_claim, depth_table
 
 
@@ -53,4 +55,79 @@ def metric_samples(tables: dict) -> list[pd.DataFrame]:
 
 
 def limitations(config: dict) -> list[str]:
-    return []
+    """What this profile trades away relative to He et al. 2016's CIFAR-10 recipe."""
+    d, t, out = config["dataset"], config["train"], []
+    if d["name"] != HE2016_RECIPE["dataset"]:
+        out.append(f"Dataset is {d['name']}, not CIFAR-10: absolute errors are not comparable to the published "
+                   "numbers; the comparison is the trend with depth.")
+    if t["epochs"] < HE2016_RECIPE["epochs"]:
+        out.append(f"{t['epochs']} epochs instead of ≈{HE2016_RECIPE['epochs']} (64k iterations).")
+    if d["augment"] != HE2016_RECIPE["augment"]:
+        out.append("No data augmentation (the paper pads, crops and flips).")
+    if t["schedule"] != HE2016_RECIPE["schedule"]:
+        out.append(f"{t['schedule']} learning-rate schedule instead of the paper's step schedule.")
+    if len(config["seeds"]) < HE2016_RECIPE["seeds"]:
+        out.append(f"{len(config['seeds'])} seeds instead of 5: spreads are rough.")
+    return out
+
+
+def methods(config: dict, tables: dict) -> list[str]:
+    """Methods paragraphs on the grid's data, nets and training recipe, from the config that produced them."""
+    runs = tables["runs"]
+    d, m, t = config["dataset"], config["model"], config["train"]
+    sizes = runs[["n_train", "n_val", "n_test"]].iloc[0].astype(int).to_dict() if len(runs) else {}
+    size = f"{d['image_size']}×{d['image_size']}" if d["image_size"] else "native-size"
+    data = (f"Dataset: {d['name']} ({sizes.get('n_train', '?')} training, {sizes.get('n_val', '?')} validation, "
+            f"{sizes.get('n_test', '?')} test images; {size} inputs, per-channel mean/std from the training split). "
+            + ("Augmentation: 4-pixel zero padding, random crop, random horizontal flip." if d["augment"]
+               else "No augmentation."))
+    model = (f"Models: CIFAR ResNets of He et al. (2016) with depth 6n+2 ({', '.join(map(str, m['depths']))}), "
+             f"3 stages of basic blocks with 16/32/64 channels, global average pooling and a linear classifier; "
+             f"shortcut option {m['shortcut']} ({'zero-padded identity' if m['shortcut'] == 'A' else 'projection'} "
+             "where the shape changes). The plain twins have the same layers without shortcuts and the same "
+             "parameter count. He initialization, BatchNorm after every convolution.")
+    if t["schedule"] == "step":
+        sched = f"divided by 10 at {', '.join(map(str, t['milestones']))} {t['milestone_unit']}s"
+    elif t["schedule"] == "cosine":
+        sched = "cosine decay to zero"
+    else:
+        sched = "constant"
+    warm = ""
+    if t["warmup_epochs"] > 0:
+        who = f"nets of depth ≥ {t['warmup_min_depth']}" if t["warmup_min_depth"] else "every net"
+        warm = (f" Warm-up for {who}: {t['warmup_epochs']:g} epoch(s), {t['warmup']} "
+                f"{'from' if t['warmup'] == 'linear' else 'at'} lr {t['warmup_lr']:g}.")
+    optim = (f"Training: SGD with momentum {t['momentum']:g}{' (Nesterov)' if t['nesterov'] else ''}, weight decay "
+             f"{t['weight_decay']:g}, batch {t['batch_size']}, {t['epochs']} epochs, lr {t['lr']:g} with {sched}."
+             f"{warm} Seeds: {', '.join(map(str, config['seeds']))}. Reported errors are at the final epoch; "
+             "the validation split is only used to report the test error at the best validation epoch."
+             + (f" {config['report']['recipe']}" if config["report"]["recipe"] else ""))
+    return [data, model, optim]
+
+
+def throughput_table(runs: pd.DataFrame, epochs: pd.DataFrame) -> list[dict]:
+    """Training images/s (mean over epochs and seeds) and peak GPU memory per arch x depth."""
+    speed = epochs.groupby(["arch", "depth"])["images_per_second"].mean().rename("images_per_second")
+    peak = runs.groupby(["arch", "depth"])["peak_memory_mb"].max().rename("peak_memory_mb")
+    device = runs.groupby(["arch", "depth"])["device"].first()
+    table = pd.concat([speed, peak, device], axis=1).reset_index().sort_values(["arch", "depth"], key=arch_sort_key)
+    return table.to_dict(orient="records")
+
+
+TITLES = {"reproduced": "Deep plain networks degrade; residual networks do not",
+          "not_reproduced": "Deep plain networks degrade, residual networks do not: not reproduced here",
+          "inconclusive": "Do deep plain networks degrade while residual networks do not? Undecided at this run's seeds"}
+
+
+def overview(tables: dict, config: dict, claim: dict) -> dict:
+    """The report's front matter from the grid: a title that says no more than the degradation claim's
+    verdict, how many nets and seeds, the provenance of its runs and their throughput."""
+    runs, seeds = tables["runs"], tables["runs"]["seed"].nunique()
+    abstract = (f"We trained {len(runs)} networks — plain stacks of conv-BN-ReLU layers and their residual twins with "
+                f"the same layers and parameter count — at depths {', '.join(map(str, config['model']['depths']))} on "
+                f"{config['dataset']['name']}, {seeds} seed{'s' if seeds != 1 else ''} each, and tested from the data the "
+                "claim of He et al. (2016) that depth degrades plain networks through optimization, not overfitting. "
+                + claim.get("degradation", {}).get("sentence", ""))
+    return {"title": TITLES.get(claim.get("degradation", {}).get("verdict")), "abstract": abstract, "n_runs": len(runs),
+            "n_seeds": runs["seed"].nunique(), "provenance": summarize_provenance(runs, tables["provenance"]),
+            "throughput": throughput_table(runs, tables["epochs"])}
