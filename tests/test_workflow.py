@@ -56,6 +56,40 @@ def test_quick_leaves_to_standard_what_it_cannot_decide(tmp_path, profile, prese
     assert not any(re.search(rf"^{rule}\s+\d+$", out, re.M) for rule in absent), out[-3000:]
 
 
+def planned_files(dry_run: str) -> dict[str, list[tuple[list[str], list[str]]]]:
+    """rule -> (inputs, outputs) of each job a `snakemake -n` plans."""
+    jobs: dict[str, list] = {}
+    headers = list(re.finditer(r"^(?:localrule|rule) (\w+):$", dry_run, re.M))
+    for k, header in enumerate(headers):
+        body = dry_run[header.end():headers[k + 1].start() if k + 1 < len(headers) else len(dry_run)]
+        files = {kind: re.search(rf"^\s+{kind}: (.*)$", body, re.M) for kind in ("input", "output")}
+        jobs.setdefault(header.group(1), []).append(
+            tuple(m.group(1).split(", ") if m else [] for m in (files["input"], files["output"])))
+    return jobs
+
+
+@pytest.mark.parametrize("profile", ["quick", "standard", "paper"])
+def test_every_table_the_report_reads_is_made_by_one_rule_at_its_declared_path(tmp_path, profile):
+    """Paths are said once, in each family's declaration: the report reads exactly the declared tables the
+    profile makes, one job makes each, and no job writes into a family's folder a table it does not declare."""
+    from resbench.families import table_paths
+
+    proc = snakemake("-n", "--configfile", str(REPO / "config" / f"{profile}.yaml"), "--directory", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    jobs = planned_files(proc.stdout)
+    name = yaml.safe_load((REPO / "config" / f"{profile}.yaml").read_text())["profile"]
+    declared = {f"results/{name}/{path}": key for key, path in table_paths().items()}
+    (report_inputs, _), = jobs["report"]
+    tables = [f for f in report_inputs if f.startswith(f"results/{name}/")]
+    assert tables and set(tables) <= set(declared), sorted(set(tables) - set(declared))
+    made = [f for rule, runs in jobs.items() for _, outs in runs for f in outs]
+    for table in tables:
+        assert made.count(table) == 1, (table, made.count(table))
+    family_folders = {f"results/{name}/{f.name}" for f in FAMILIES}
+    loose = [f for f in made if str(Path(f).parent) in family_folders and f not in declared]
+    assert loose == [], loose
+
+
 def test_bad_config_fails_naming_the_key(tmp_path):
     proc = snakemake("-n", "--directory", str(tmp_path), "--config", "profile=x", "dataset={'name': 'svhn'}")
     assert proc.returncode != 0

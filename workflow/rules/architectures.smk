@@ -1,9 +1,10 @@
 # The architectures family: classic nets (LeNet-5 to DenseNet-BC) at one budget. One job per net trains
 # all its seeds in one process (as the variants do); one job measures every trained net side by side
 # (cost, block deletion), so their images/s come from the same process and moment.
-from resbench.families.architectures.plan import net_specs
+from resbench.families.architectures.plan import net_run_id, net_specs
 
 NET_RUNS = {spec["run_id"]: spec for spec in net_specs(config)}
+NET_RUN = f"{RESULTS}/runs/" + net_run_id("{{net}}", "{seed}")  # net wildcard, seeds expanded
 RUNS.update(NET_RUNS)
 # The runs of each net's job: its seeds.
 NET_JOBS = {name: [run for run, s in NET_RUNS.items() if s["arch"] == name] for name in config["architectures"]["nets"]}
@@ -14,11 +15,11 @@ rule train_net:
     input:
         data=get_dataset_marker,
     output:
-        summaries=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/summary.json", seed=config["architectures"]["seeds"]),
-        models=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/model.pt", seed=config["architectures"]["seeds"]),
-        metrics=expand(f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/metrics.csv", seed=config["architectures"]["seeds"]),
+        summaries=expand(NET_RUN + "/summary.json", seed=config["architectures"]["seeds"]),
+        models=expand(NET_RUN + "/model.pt", seed=config["architectures"]["seeds"]),
+        metrics=expand(NET_RUN + "/metrics.csv", seed=config["architectures"]["seeds"]),
         provenance=expand(
-            f"{RESULTS}/runs/net_{{{{net}}}}_s{{seed}}/provenance.json", seed=config["architectures"]["seeds"]
+            NET_RUN + "/provenance.json", seed=config["architectures"]["seeds"]
         ),
     log:
         f"{LOGS}/architectures/{{net}}.log",
@@ -45,9 +46,9 @@ rule aggregate_nets:
         metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in NET_RUNS],
         provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in NET_RUNS],
     output:
-        runs=f"{RESULTS}/architectures/runs.csv",
-        epochs=f"{RESULTS}/architectures/epochs.csv",
-        provenance=f"{RESULTS}/architectures/provenance.json",
+        runs=table("net_runs"),
+        epochs=table("net_epochs"),
+        provenance=table("net_provenance"),
     log:
         f"{LOGS}/architectures/aggregate.log",
     params:
@@ -65,9 +66,9 @@ rule measure_nets:
     input:
         models=model_paths(NET_RUNS),
     output:
-        cost=f"{RESULTS}/architectures/cost.csv",
-        deletion=f"{RESULTS}/architectures/deletion.csv",
-        bottleneck=f"{RESULTS}/architectures/bottleneck.json",
+        cost=table("net_cost"),
+        deletion=table("net_deletion"),
+        bottleneck=table("net_bottleneck"),
     log:
         f"{LOGS}/architectures/measure.log",
     benchmark:

@@ -5,7 +5,7 @@ import json
 import shlex
 from pathlib import Path
 
-from resbench.config import config_subset
+from resbench.config import config_subset, run_id
 from resbench.families import REPORT_MODULES, table_paths
 from resbench.hub.profile import grid_specs
 from resbench.results.archive import archive_key
@@ -81,10 +81,18 @@ def get_set_aside_targets(wildcards):
     return sorted(wanted)
 
 
+TABLES = table_paths()  # key -> path under RESULTS, as each family declares it (FAMILY.tables)
+
+
+def table(key):
+    """Where a family's declared table lives: the rule that makes it names it by its key, so the path
+    is written once, in the family's declaration."""
+    return f"{RESULTS}/{TABLES[key]}"
+
+
 def get_family_tables(wildcards):
     """Every table the profile's families make, by key (the report rule's inputs)."""
-    paths = table_paths()
-    return {key: f"{RESULTS}/{paths[key]}" for keys in FAMILY_TABLES.values() for key in keys}
+    return {key: table(key) for keys in FAMILY_TABLES.values() for key in keys}
 
 
 def config_json(*keys):

@@ -6,6 +6,8 @@
 # statistics other families declare) are taken inside these runs and written beside them.
 PROBES = sorted({name for spec in GRID_RUNS.values() for name in spec.get("probes", {})})
 FAMILY_TABLES["depth"] = ["runs", "epochs", "provenance"]
+# One run's folder as a pattern: (arch, depth) wildcards, seeds expanded (run ids are config.run_id's).
+GRID_RUN = f"{RESULTS}/runs/" + run_id("{{arch}}", "{{depth}}", "{seed}")
 
 
 if config["group_seeds"]:
@@ -14,12 +16,12 @@ if config["group_seeds"]:
         input:
             data=get_dataset_marker,
         output:
-            summaries=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/summary.json", seed=config["seeds"]),
-            metrics=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/metrics.csv", seed=config["seeds"]),
-            provenance=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/provenance.json", seed=config["seeds"]),
-            models=expand(f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/model.pt", seed=config["seeds"]),
+            summaries=expand(GRID_RUN + "/summary.json", seed=config["seeds"]),
+            metrics=expand(GRID_RUN + "/metrics.csv", seed=config["seeds"]),
+            provenance=expand(GRID_RUN + "/provenance.json", seed=config["seeds"]),
+            models=expand(GRID_RUN + "/model.pt", seed=config["seeds"]),
             probes=expand(
-                f"{RESULTS}/runs/{{{{arch}}}}{{{{depth}}}}_s{{seed}}/{{probe}}.csv", seed=config["seeds"], probe=PROBES
+                GRID_RUN + "/{probe}.csv", seed=config["seeds"], probe=PROBES
             ),
         log:
             f"{LOGS}/train/{{arch}}{{depth}}.log",
@@ -71,9 +73,9 @@ rule aggregate:
         metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in GRID_RUNS],
         provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in GRID_RUNS],
     output:
-        runs=f"{RESULTS}/depth/runs.csv",
-        epochs=f"{RESULTS}/depth/epochs.csv",
-        provenance=f"{RESULTS}/depth/provenance.json",
+        runs=table("runs"),
+        epochs=table("epochs"),
+        provenance=table("provenance"),
     log:
         f"{LOGS}/aggregate.log",
     params:

@@ -55,7 +55,7 @@ rule landscape_finish:
         # another seed's model of the same net: the far end of the 1-D interpolation (if the profile has one)
         unpack(
             lambda wildcards: {
-                "partner": model_paths([f"{wildcards.arch}{wildcards.depth}_s{s}" for s in config["seeds"] if s != int(wildcards.seed)])[0]
+                "partner": model_paths([run_id(wildcards.arch, wildcards.depth, s) for s in config["seeds"] if s != int(wildcards.seed)])[0]
             }
             if len(config["seeds"]) > 1
             else {}
@@ -102,10 +102,10 @@ rule aggregate_landscape:
         interps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.interp.csv" for m in LANDSCAPE_MODELS],
         ratio_maps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.ratio_map.csv" for m in LANDSCAPE_MODELS],
     output:
-        surfaces=f"{RESULTS}/landscape/surfaces.csv",
-        curvature=f"{RESULTS}/landscape/curvature.csv",
-        interp=f"{RESULTS}/landscape/interpolation.csv",
-        ratio_map=f"{RESULTS}/landscape/ratio_map.csv",
+        surfaces=table("landscape"),
+        curvature=table("landscape_curvature"),
+        interp=table("landscape_interpolation"),
+        ratio_map=table("landscape_ratio_map"),
     log:
         f"{LOGS}/landscape/aggregate.log",
     resources:

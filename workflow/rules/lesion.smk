@@ -42,8 +42,8 @@ rule aggregate_lesion:
         lesions=lambda wildcards: [f"{RESULTS}/lesion/models/{m}.csv" for m in LESION_MODELS],
         paths=lambda wildcards: [f"{RESULTS}/lesion/models/{m}.paths.csv" for m in LESION_MODELS],
     output:
-        lesions=f"{RESULTS}/lesion/lesion.csv",
-        paths=f"{RESULTS}/lesion/paths.csv",
+        lesions=table("lesion"),
+        paths=table("lesion_paths"),
     log:
         f"{LOGS}/lesion/aggregate.log",
     resources:

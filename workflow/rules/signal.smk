@@ -7,11 +7,11 @@ _SIGNAL_SEED = config["seeds"][0]
 _PLAIN_DEPTHS = sorted(config["model"]["depths"]) if "plain" in config["model"]["archs"] else []
 SIGNAL = config["signal"]["enabled"]
 SIGNAL_CONSTRUCT = SIGNAL and len(_PLAIN_DEPTHS) >= 2
-SIGNAL_SHALLOW = model_paths([f"plain{_PLAIN_DEPTHS[0]}_s{seed}" for seed in config["seeds"]]) if SIGNAL_CONSTRUCT else []
-SIGNAL_DEEP = model_paths([f"plain{d}_s{_SIGNAL_SEED}" for d in _PLAIN_DEPTHS[1:]]) if SIGNAL_CONSTRUCT else []
+SIGNAL_SHALLOW = model_paths([run_id("plain", _PLAIN_DEPTHS[0], seed) for seed in config["seeds"]]) if SIGNAL_CONSTRUCT else []
+SIGNAL_DEEP = model_paths([run_id("plain", d, _SIGNAL_SEED) for d in _PLAIN_DEPTHS[1:]]) if SIGNAL_CONSTRUCT else []
 SIGNAL_SPECTRA = (
     model_paths(
-        [f"{arch}{max(config['model']['depths'])}_s{_SIGNAL_SEED}" for arch in ("plain", "resnet") if arch in config["model"]["archs"]]
+        [run_id(arch, max(config["model"]["depths"]), _SIGNAL_SEED) for arch in ("plain", "resnet") if arch in config["model"]["archs"]]
     )
     if SIGNAL_CONSTRUCT
     else []
@@ -25,7 +25,7 @@ rule aggregate_signal_layers:
     input:
         [f"{RESULTS}/runs/{run}/layers.csv" for run in GRID_RUNS],
     output:
-        f"{RESULTS}/signal/layers.csv",
+        table("signal_layers"),
     log:
         f"{LOGS}/signal/aggregate_layers.log",
     resources:
@@ -41,8 +41,8 @@ rule signal_mlp:
     input:
         data=get_dataset_marker,
     output:
-        epochs=f"{RESULTS}/signal/mlp_epochs.csv",
-        speeds=f"{RESULTS}/signal/mlp_speeds.csv",
+        epochs=table("signal_mlp"),
+        speeds=table("signal_speeds"),
     log:
         f"{LOGS}/signal/mlp.log",
     benchmark:
@@ -64,7 +64,7 @@ rule signal_rank:
     input:
         data=get_dataset_marker,
     output:
-        f"{RESULTS}/signal/rank.csv",
+        table("signal_rank"),
     log:
         f"{LOGS}/signal/rank.log",
     benchmark:
@@ -87,9 +87,9 @@ rule signal_construct:
         deep=SIGNAL_DEEP,
         spectra=SIGNAL_SPECTRA,
     output:
-        identity=f"{RESULTS}/signal/identity.json",
-        appended=f"{RESULTS}/signal/appended.csv",
-        spectra=f"{RESULTS}/signal/spectra.csv",
+        identity=table("signal_identity"),
+        appended=table("signal_appended"),
+        spectra=table("signal_spectra"),
     log:
         f"{LOGS}/signal/construct.log",
     benchmark:

@@ -1,13 +1,14 @@
 # The variants family (He et al. 2016b): ResNets with other shortcuts and block layouts. One job per
 # variant trains all its seeds in one process: on a small machine, starting Python with torch (~5 s)
 # would otherwise cost more than training a ResNet-20 on digits. Resume works per seed.
-from resbench.families.variants.plan import variant_specs
+from resbench.families.variants.plan import variant_run_id, variant_specs
 
 VARIANT_RUNS = {spec["run_id"]: spec for spec in variant_specs(config)}
 RUNS.update(VARIANT_RUNS)
 # The runs of each variant's job: its seeds.
 VARIANT_JOBS = {name: [run for run, s in VARIANT_RUNS.items() if s["variant"] == name] for name in config["variants"]["names"]}
 VARIANT_DEPTH = config["variants"]["depth"]
+VARIANT_RUN = f"{RESULTS}/runs/" + variant_run_id("{{variant}}", VARIANT_DEPTH, "{seed}")  # variant wildcard, seeds expanded
 FAMILY_TABLES["variants"] = ["variant_runs", "variant_epochs"] if VARIANT_RUNS else []
 
 
@@ -15,11 +16,11 @@ rule train_variant:
     input:
         data=get_dataset_marker,
     output:
-        summaries=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/summary.json", seed=config["seeds"]),
-        models=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/model.pt", seed=config["seeds"]),
-        metrics=expand(f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/metrics.csv", seed=config["seeds"]),
+        summaries=expand(VARIANT_RUN + "/summary.json", seed=config["seeds"]),
+        models=expand(VARIANT_RUN + "/model.pt", seed=config["seeds"]),
+        metrics=expand(VARIANT_RUN + "/metrics.csv", seed=config["seeds"]),
         provenance=expand(
-            f"{RESULTS}/runs/var_{{{{variant}}}}_d{VARIANT_DEPTH}_s{{seed}}/provenance.json", seed=config["seeds"]
+            VARIANT_RUN + "/provenance.json", seed=config["seeds"]
         ),
     log:
         f"{LOGS}/variants/{{variant}}.log",
@@ -44,9 +45,9 @@ rule aggregate_variants:
         metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in VARIANT_RUNS],
         provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in VARIANT_RUNS],
     output:
-        runs=f"{RESULTS}/variants/runs.csv",
-        epochs=f"{RESULTS}/variants/epochs.csv",
-        provenance=f"{RESULTS}/variants/provenance.json",
+        runs=table("variant_runs"),
+        epochs=table("variant_epochs"),
+        provenance=table("variant_provenance"),
     log:
         f"{LOGS}/variants/aggregate.log",
     params:
