@@ -4,7 +4,7 @@
 from resbench.families.architectures.plan import net_run_id, net_specs
 
 NET_RUNS = {spec["run_id"]: spec for spec in net_specs(config)}
-NET_RUN = f"{RESULTS}/runs/" + net_run_id("{{net}}", "{seed}")  # net wildcard, seeds expanded
+NET_RUN = f"{RESULTS}/runs/{net_run_id('{{net}}', '{seed}')}"  # net wildcard, seeds expanded
 RUNS.update(NET_RUNS)
 # The runs of each net's job: its seeds.
 NET_JOBS = {name: [run for run, s in NET_RUNS.items() if s["arch"] == name] for name in config["architectures"]["nets"]}
@@ -15,11 +15,11 @@ rule train_net:
     input:
         data=get_dataset_marker,
     output:
-        summaries=expand(NET_RUN + "/summary.json", seed=config["architectures"]["seeds"]),
-        models=expand(NET_RUN + "/model.pt", seed=config["architectures"]["seeds"]),
-        metrics=expand(NET_RUN + "/metrics.csv", seed=config["architectures"]["seeds"]),
+        summaries=expand(f"{NET_RUN}/summary.json", seed=config["architectures"]["seeds"]),
+        models=expand(f"{NET_RUN}/model.pt", seed=config["architectures"]["seeds"]),
+        metrics=expand(f"{NET_RUN}/metrics.csv", seed=config["architectures"]["seeds"]),
         provenance=expand(
-            NET_RUN + "/provenance.json", seed=config["architectures"]["seeds"]
+            f"{NET_RUN}/provenance.json", seed=config["architectures"]["seeds"]
         ),
     log:
         f"{LOGS}/architectures/{{net}}.log",

@@ -7,7 +7,7 @@
 PROBES = sorted({name for spec in GRID_RUNS.values() for name in spec.get("probes", {})})
 FAMILY_TABLES["depth"] = ["runs", "epochs", "provenance"]
 # One run's folder as a pattern: (arch, depth) wildcards, seeds expanded (run ids are config.run_id's).
-GRID_RUN = f"{RESULTS}/runs/" + run_id("{{arch}}", "{{depth}}", "{seed}")
+GRID_RUN = f"{RESULTS}/runs/{run_id('{{arch}}', '{{depth}}', '{seed}')}"
 
 
 if config["group_seeds"]:
@@ -16,12 +16,12 @@ if config["group_seeds"]:
         input:
             data=get_dataset_marker,
         output:
-            summaries=expand(GRID_RUN + "/summary.json", seed=config["seeds"]),
-            metrics=expand(GRID_RUN + "/metrics.csv", seed=config["seeds"]),
-            provenance=expand(GRID_RUN + "/provenance.json", seed=config["seeds"]),
-            models=expand(GRID_RUN + "/model.pt", seed=config["seeds"]),
+            summaries=expand(f"{GRID_RUN}/summary.json", seed=config["seeds"]),
+            metrics=expand(f"{GRID_RUN}/metrics.csv", seed=config["seeds"]),
+            provenance=expand(f"{GRID_RUN}/provenance.json", seed=config["seeds"]),
+            models=expand(f"{GRID_RUN}/model.pt", seed=config["seeds"]),
             probes=expand(
-                GRID_RUN + "/{probe}.csv", seed=config["seeds"], probe=PROBES
+                f"{GRID_RUN}/{{probe}}.csv", seed=config["seeds"], probe=PROBES
             ),
         log:
             f"{LOGS}/train/{{arch}}{{depth}}.log",

@@ -8,7 +8,7 @@ RUNS.update(VARIANT_RUNS)
 # The runs of each variant's job: its seeds.
 VARIANT_JOBS = {name: [run for run, s in VARIANT_RUNS.items() if s["variant"] == name] for name in config["variants"]["names"]}
 VARIANT_DEPTH = config["variants"]["depth"]
-VARIANT_RUN = f"{RESULTS}/runs/" + variant_run_id("{{variant}}", VARIANT_DEPTH, "{seed}")  # variant wildcard, seeds expanded
+VARIANT_RUN = f"{RESULTS}/runs/{variant_run_id('{{variant}}', VARIANT_DEPTH, '{seed}')}"  # variant wildcard, seeds expanded
 FAMILY_TABLES["variants"] = ["variant_runs", "variant_epochs"] if VARIANT_RUNS else []
 
 
@@ -16,11 +16,11 @@ rule train_variant:
     input:
         data=get_dataset_marker,
     output:
-        summaries=expand(VARIANT_RUN + "/summary.json", seed=config["seeds"]),
-        models=expand(VARIANT_RUN + "/model.pt", seed=config["seeds"]),
-        metrics=expand(VARIANT_RUN + "/metrics.csv", seed=config["seeds"]),
+        summaries=expand(f"{VARIANT_RUN}/summary.json", seed=config["seeds"]),
+        models=expand(f"{VARIANT_RUN}/model.pt", seed=config["seeds"]),
+        metrics=expand(f"{VARIANT_RUN}/metrics.csv", seed=config["seeds"]),
         provenance=expand(
-            VARIANT_RUN + "/provenance.json", seed=config["seeds"]
+            f"{VARIANT_RUN}/provenance.json", seed=config["seeds"]
         ),
     log:
         f"{LOGS}/variants/{{variant}}.log",
