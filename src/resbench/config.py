@@ -20,6 +20,7 @@ import yaml
 
 from .data_sizes import check_root, check_split_sizes
 from .errors import ConfigError
+from .grid import ARCHS
 
 SCHEMA_PATH = Path(str(files("resbench") / "schemas" / "config.schema.yaml"))
 # The shared training recipe: the profile's keys that change what any training run computes. A run's
@@ -34,11 +35,12 @@ RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "prob
 
 
 def load_schema(enums: dict[str, list] | None = None) -> dict:
-    """The config schema, with `enums` (dotted key -> allowed values) filled in: the hub passes the
+    """The config schema, with the grid's archs (resbench.grid) and `enums` (dotted key -> allowed
+    values) filled in as allowed values: the hub passes the
     values families derive from their own tables (e.g. the variants catalog's names), so no list of
     them is kept twice. Without them, those keys accept any value of their type."""
     schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    for key, values in (enums or {}).items():
+    for key, values in {"model.archs": ARCHS, **(enums or {})}.items():
         node = schema_node(schema, key)
         (node["items"] if node.get("type") == "array" else node)["enum"] = list(values)
     return schema

@@ -81,3 +81,21 @@ def test_bad_depth_names_the_rule(depth):
 def test_unknown_arch_lists_the_allowed_ones():
     with pytest.raises(ValueError, match="plain, resnet|resnet, plain"):
         create_model("vgg", 20)
+
+
+def test_a_grid_arch_is_declared_once():
+    """resbench.grid is the only list: every declared arch is registered as a model, allowed in profiles,
+    and labelled, coloured and ordered in the report."""
+    import timm
+
+    from resbench.cli_common import schema_enum
+    from resbench.grid import ARCHS, GRID_ARCHS
+    from resbench.report.archs import ARCH_LABELS, ARCH_ORDER
+    from resbench.report.style import ARCH_COLORS
+
+    assert tuple(schema_enum("model.archs")) == ARCHS == ARCH_ORDER
+    for arch in GRID_ARCHS:
+        model = timm.create_model(f"{arch.name}_cifar", depth=8)
+        assert model.residual == arch.residual and arch.name in ARCH_LABELS and arch.name in ARCH_COLORS
+    sd = timm.create_model("resnet_sd_cifar", depth=8)
+    assert any(m.drop_prob > 0 for m in sd.modules() if type(m).__name__ == "DropPath")

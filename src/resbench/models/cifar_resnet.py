@@ -11,9 +11,9 @@ from timm.layers import DropPath
 from timm.models import register_model
 from torch import nn
 
+from ..grid import ARCHS, GRID_ARCHS, GridArch, grid_arch  # noqa: F401  (ARCHS re-exported)
 from .shortcuts import SHORTCUT_OPS, SHORTCUTS, Combiner, ZeroPadShortcut, make_shortcut  # noqa: F401
 
-ARCHS = ("resnet", "plain", "resnet_sd")  # resnet_sd: ResNet trained with stochastic depth
 PLACEMENTS = ("post", "bn_after_add", "relu_before_add", "relu_preact", "full_preact")
 STAGE_WIDTHS = (16, 32, 64)
 
@@ -232,33 +232,26 @@ def _create(arch: str, depth: int, **kwargs) -> CifarResNet:
         raise ValueError("resbench models have no pretrained weights")
     for key in ("pretrained_cfg", "pretrained_cfg_overlay", "cache_dir"):
         kwargs.pop(key, None)
-    if arch not in ARCHS:
-        raise ValueError(f"unknown arch {arch!r}; allowed: {', '.join(ARCHS)}")
-    if arch == "resnet_sd":
-        kwargs.setdefault("drop_path_rate", 0.5)
-    return CifarResNet(depth=depth, residual=arch != "plain", **kwargs)
+    declared = grid_arch(arch)
+    if declared.drop_path_rate is not None:
+        kwargs.setdefault("drop_path_rate", declared.drop_path_rate)
+    return CifarResNet(depth=depth, residual=declared.residual, **kwargs)
 
 
-@register_model
-def resnet_cifar(depth: int = 20, **kwargs) -> CifarResNet:
-    """CIFAR ResNet of any depth 6n+2."""
-    return _create("resnet", depth, **kwargs)
+def _register(arch: GridArch) -> None:
+    """Register `<name>_cifar` for a grid arch, as its declaration says."""
+    def build(depth: int = arch.default_depth, **kwargs) -> CifarResNet:
+        return _create(arch.name, depth, **kwargs)
+
+    build.__name__ = build.__qualname__ = f"{arch.name}_cifar"
+    build.__doc__ = arch.doc
+    register_model(build)
 
 
-@register_model
-def plain_cifar(depth: int = 20, **kwargs) -> CifarResNet:
-    """Plain twin (no shortcuts) of any depth 6n+2."""
-    return _create("plain", depth, **kwargs)
+for _arch in GRID_ARCHS:
+    _register(_arch)
 
 
-@register_model
-def resnet_sd_cifar(depth: int = 110, **kwargs) -> CifarResNet:
-    """ResNet with stochastic depth (linear decay to survival 0.5 at the last block)."""
-    return _create("resnet_sd", depth, **kwargs)
-
-
-# Variants of He et al. 2016b (Tables 1-2), bottlenecks and highway-style gating: each only sets
-# arguments of the one builder; config or callers may still override them.
 @register_model
 def resnet_b_cifar(depth: int = 20, **kwargs): return _create("resnet", depth, **{"shortcut": "B", **kwargs})  # noqa: E704
 

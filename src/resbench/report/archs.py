@@ -1,7 +1,9 @@
-"""Architecture families as the report names and orders them (tables, figures, claims)."""
+"""Architecture families as the report names and orders them (tables, figures, claims): the depth
+grid's declarations (resbench.grid)."""
+from ..grid import ARCHS, GRID_ARCHS
 
-ARCH_ORDER = ("plain", "resnet", "resnet_sd")
-ARCH_LABELS = {"plain": "plain", "resnet": "ResNet", "resnet_sd": "ResNet + stoch. depth"}
+ARCH_ORDER = ARCHS
+ARCH_LABELS = {a.name: a.label for a in GRID_ARCHS}
 
 
 def arch_sort_key(column):

@@ -7,10 +7,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from ..grid import GRID_ARCHS  # noqa: E402
 from .archs import ARCH_LABELS, ARCH_ORDER  # noqa: E402,F401  (re-exported for the figure modules)
 
 _PALETTE = sns.color_palette("colorblind")
-ARCH_COLORS = {"plain": _PALETTE[1], "resnet": _PALETTE[0], "resnet_sd": _PALETTE[2]}  # orange, blue, green
+ARCH_COLORS = {a.name: _PALETTE[a.colour] for a in GRID_ARCHS}  # plain orange, ResNet blue, ResNet-SD green
 
 
 def apply_style() -> None:
