@@ -76,3 +76,23 @@ def test_a_damaged_claims_file_is_set_aside_not_archived(clean_git, tmp_path, da
         write_archive(results, claims, config, "k2", root=tmp_path / "archive")
     assert not claims.exists() and claims.with_name("claims.json.corrupt").exists()
     assert not (tmp_path / "archive" / "k2" / "claims.json").exists()
+
+
+def test_an_archive_is_never_overwritten_with_other_results(clean_git, tmp_path):
+    """Issue 25: the same key again with the same results rewrites it in place; with other results the
+    old archive is kept aside under its creation time, not overwritten."""
+    from resbench.hub.results import write_archive
+    from resbench.results.io import write_json_atomic
+
+    results, claims, root = tmp_path / "results", tmp_path / "reports" / "claims.json", tmp_path / "archive"
+    results.mkdir()
+    config = validate_config(QUICK)
+    write_json_atomic({"profile": "quick", "claims": [{"id": "degradation", "verdict": "reproduced"}]}, claims)
+    first = write_archive(results, claims, config, "k", root=root)
+    write_archive(results, claims, config, "k", root=root)
+    assert sorted(p.name for p in root.iterdir()) == ["k"]
+    write_json_atomic({"profile": "quick", "claims": [{"id": "degradation", "verdict": "inconclusive"}]}, claims)
+    write_archive(results, claims, config, "k", root=root)
+    kept = [p for p in root.iterdir() if p.name.startswith("k.replaced-")]
+    assert len(kept) == 1 and "reproduced" in (kept[0] / "claims.json").read_text()
+    assert "inconclusive" in (first / "claims.json").read_text()

@@ -7,11 +7,14 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import logging
 from pathlib import Path
 
 from .io import read_json, verify_written, write_json_atomic, write_table_atomic
 from .provenance import git_info, provenance
 from .tables import benchmark_seconds
+
+log = logging.getLogger("resbench")
 
 
 DEFAULT_ROOT = Path("archive")
@@ -59,12 +62,32 @@ def _copy_verified(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
+def _keep_other_results(folder: Path, incoming: list[tuple[Path, str]]) -> None:
+    """An archive folder is never overwritten with other results: when `folder` is complete and any
+    table or the claims differ from what would be copied (a nondeterministic rerun, a hand-edited
+    table), it is moved to `<key>.replaced-<its creation time>` first, with a warning."""
+    if not (folder / "manifest.json").exists():
+        return
+    differs = [rel for source, rel in incoming
+               if not (folder / rel).exists() or (folder / rel).read_bytes() != source.read_bytes()]
+    if not differs:
+        return  # the same results again
+    created = str(read_json(folder / "manifest.json", set_aside_bad=False).get("created", "unknown"))
+    kept = folder.with_name(f"{folder.name}.replaced-{created.replace(':', '').replace('+', '_')}")
+    folder.rename(kept)
+    log.warning("archive %s held other results (%s differ); kept them as %s", folder, ", ".join(differs[:3]), kept)
+
+
 def write_archive(results: Path, claims: Path, config: dict, key: str, tables: tuple[str, ...],
                   root: Path = DEFAULT_ROOT) -> Path:
     """Copy the summary `tables` (paths under `results`; the hub passes what families declare archived),
     claims, config and per-job times of `results` to root/key/, each verified first; the manifest
     (written last) marks a complete archive."""
     folder = root / key
+    incoming = [(results / rel, rel) for rel in tables if (results / rel).exists()] + [(claims, "claims.json")]
+    for source, _ in incoming:
+        verify_written(source)  # a damaged file fails here, before anything in the archive moves
+    _keep_other_results(folder, incoming)
     folder.mkdir(parents=True, exist_ok=True)
     for rel in tables:
         if (results / rel).exists():
