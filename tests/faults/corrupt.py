@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from inject import REPO, snakemake, tables, workdir
+from inject import REPO, reference_run, snakemake, tables
 
 print = functools.partial(print, flush=True)  # noqa: A001  (progress lines reach a log file as they happen)
 
@@ -130,10 +130,8 @@ def main() -> int:
     rng = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="resbench-corrupt-"))
     t0 = time.time()
-    reference = workdir(root, "reference")
-    proc = snakemake(reference)
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], proc.stderr[-3000:])
+    reference = reference_run(root)
+    if reference is None:
         return 2
     missing = [str(p) for p in KINDS.values() if not (reference / p).exists()]
     if missing:

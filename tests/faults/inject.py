@@ -122,6 +122,17 @@ def tables(work: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+def reference_run(root: Path) -> Path | None:
+    """The undamaged, uninterrupted run every faulted one is compared with (None, and its output
+    printed, if it fails)."""
+    reference = workdir(root, "reference")
+    proc = snakemake(reference)
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:])
+        return None
+    return reference
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=24, help="SIGKILLs to deliver (default 24)")
@@ -135,10 +146,8 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="resbench-faults-"))
     t0 = time.time()
 
-    reference = workdir(root, "reference")
-    proc = snakemake(reference)
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], proc.stderr[-3000:])
+    reference = reference_run(root)
+    if reference is None:
         return 2
     print(f"reference run: {time.time() - t0:.0f} s, {len(tables(reference))} tables")
 
