@@ -31,7 +31,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
 from inject import REPO, reference_run, snakemake, tables
 
 print = functools.partial(print, flush=True)  # noqa: A001  (progress lines reach a log file as they happen)
