@@ -144,6 +144,13 @@ def test_files_that_are_not_yaml_mappings_get_one_line(tmp_path, content, messag
     assert "\n" not in str(err.value)
 
 
+def test_a_folder_or_a_missing_file_is_one_line(tmp_path):
+    with pytest.raises(ConfigError, match="is a folder, not a YAML file"):
+        load_config(tmp_path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "missing.yaml")
+
+
 def test_cli_config_on_a_non_utf8_file_prints_one_line(tmp_path):
     import subprocess
     import sys

@@ -152,6 +152,8 @@ def check_against_grid(key: str, values: list | None, grid_key: str, grid: list)
 def load_yaml(path: str | Path) -> dict:
     """A YAML profile as a mapping, every way of failing to read it one line (ConfigError)."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a folder, not a YAML file (e.g. config/standard.yaml)")
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
     try:
