@@ -48,3 +48,22 @@ def test_model_entry_names_the_registered_net_of_every_run_kind(tiny_config):
     config = {**tiny_config, "variants": {**tiny_config["variants"], "enabled": True, "names": ["gate_shortcut_b6"]}}
     name, kwargs = model_entry(variant_specs(config)[0], 3, 100)
     assert name == "resnet_gate_shortcut_cifar" and kwargs["gate_bias"] == -6.0 and kwargs["num_classes"] == 100
+
+
+def test_two_jobs_reading_one_damaged_model_both_fail_in_one_line_and_it_is_set_aside_once(tmp_path):
+    """Issue 25: the first reader sets the damaged file aside; the second finds it gone and says so,
+    with no FileNotFoundError traceback; one .corrupt file remains for inspection."""
+    import pytest
+
+    from resbench.errors import CorruptFileError
+
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"\0" * 64)
+    errors = []
+    for _ in range(2):
+        with pytest.raises(CorruptFileError) as err:
+            load_trained(path)
+        errors.append(str(err.value))
+    assert "moved to model.pt.corrupt" in errors[0] and "is missing" in errors[1]
+    assert all("\n" not in e for e in errors)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt.corrupt"]

@@ -35,6 +35,9 @@ def load_trained(path: str | Path, device: torch.device | str = "cpu",
     raised, so the workflow retrains it on its next run instead of failing on it again.
     """
     path = Path(path)
+    if not path.exists():  # e.g. set aside a moment ago by another job that read the same damaged file
+        raise CorruptFileError(f"{path} is missing (set aside as damaged by another job, or never trained); rerun "
+                               "the workflow to train it")
     try:
         state = checkpoint.load(path, map_location=device)
         if not {"spec_json", "model"} <= set(state):
