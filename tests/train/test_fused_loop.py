@@ -119,7 +119,7 @@ def load_resume_history(out):
 
 def load_trained_from(result, spec, tmp_path):
     """Write the run as the CLI does and load it back as every family reads a model."""
-    from resbench.cli import write_run
+    from resbench.train.outputs import write_run
 
     out = tmp_path / "written"
     out.mkdir()
