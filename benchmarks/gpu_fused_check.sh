@@ -13,8 +13,7 @@ python -m pytest -q -p no:cacheprovider tests/train/test_fused.py tests/train/te
 python - <<'PY'
 import json, tempfile, time
 from resbench.hub.profile import grid_spec, validate_config
-from resbench.train.loop import train_fused
-from resbench.train.loop import train_run
+from resbench.train.loop import train_fused, train_run
 
 config = validate_config({"profile": "gpu", "seeds": [0, 1, 2, 3, 4], "device": "cuda",
                           "train": {"epochs": 3, "warmup_epochs": 0}})
