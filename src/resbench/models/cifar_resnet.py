@@ -13,6 +13,7 @@ from torch import nn
 
 from ..grid import ARCHS, GRID_ARCHS, GridArch, grid_arch  # noqa: F401  (ARCHS re-exported)
 from .shortcuts import SHORTCUT_OPS, SHORTCUTS, Combiner, ZeroPadShortcut, make_shortcut  # noqa: F401
+from .units import StackedNet
 
 PLACEMENTS = ("post", "bn_after_add", "relu_before_add", "relu_preact", "full_preact")
 STAGE_WIDTHS = (16, 32, 64)
@@ -160,7 +161,7 @@ def make_stages(depth: int, residual: bool, shortcut: str, drop_path_rate: float
     return blocks
 
 
-class CifarResNet(nn.Module):
+class CifarResNet(StackedNet):
     """3x3 conv stem, 3 stages of n blocks (16/32/64 channels, x4 for bottlenecks), global average
     pool, linear head.
 
@@ -216,14 +217,8 @@ class CifarResNet(nn.Module):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.blocks(self.stem(x))
-
     def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.final_act(x).mean(dim=(2, 3)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x))
 
 
 def _create(arch: str, depth: int, **kwargs) -> CifarResNet:

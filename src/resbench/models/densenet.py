@@ -8,7 +8,7 @@ from timm.models import register_model
 from torch import nn
 
 from .budget import budget_width, drop_timm_kwargs
-from .units import marked
+from .units import StackedNet, marked
 
 
 class DenseLayer(nn.Module):
@@ -31,7 +31,7 @@ class DenseLayer(nn.Module):
         return torch.cat([x, x.new_zeros(x.shape[0], self.growth, *x.shape[2:])], dim=1)
 
 
-class DenseNetBC(nn.Module):
+class DenseNetBC(StackedNet):
     """Huang et al. 2017, DenseNet-BC for CIFAR: depth L = 6n+4, three dense blocks of n layers with
     growth rate k, transitions compressing by 0.5 (1x1 conv + 2x2 average pooling), 2k-channel stem."""
 
@@ -59,9 +59,6 @@ class DenseNetBC(nn.Module):
 
     def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.final_act(x).mean(dim=(2, 3)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
 
 @register_model

@@ -6,10 +6,10 @@ from timm.models import register_model
 from torch import nn
 
 from .budget import budget_width, drop_timm_kwargs, scaled
-from .units import PadTo, marked
+from .units import PadTo, StackedNet, marked
 
 
-class LeNet5(nn.Module):
+class LeNet5(StackedNet):
     """LeCun et al. 1998: two 5x5 convolutions without padding, average pooling, fully connected 120
     and 84 units, tanh. Inputs smaller than 32x32 are zero-padded to it (as LeNet padded 28x28 MNIST)."""
 
@@ -28,11 +28,8 @@ class LeNet5(nn.Module):
     def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(x)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
-
-class AlexNetCifar(nn.Module):
+class AlexNetCifar(StackedNet):
     """Krizhevsky et al. 2012 in CIFAR form: five ReLU convolutions (64, 192, 384, 256, 256; 5x5 first,
     then 3x3) with max pooling after the 1st, 2nd and 5th, then two dropout + fully connected layers of
     1,024 units on a 2x2 map. No BatchNorm, as in the original."""
@@ -57,9 +54,6 @@ class AlexNetCifar(nn.Module):
 
     def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(x)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
 
 @register_model

@@ -6,7 +6,7 @@ from timm.models import register_model
 from torch import nn
 
 from .budget import budget_width, drop_timm_kwargs, scaled
-from .units import marked
+from .units import StackedNet, marked
 
 
 def _conv_bn_relu(in_chs: int, out_chs: int, kernel: int) -> nn.Sequential:
@@ -41,7 +41,7 @@ GOOGLENET = ((64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64), "M",
              (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128))
 
 
-class Inception(nn.Module):
+class Inception(StackedNet):
     """GoogLeNet for CIFAR: a 3x3 stem of 192 channels (the paper's ImageNet stem shrinks 224 px to 28,
     CIFAR starts there), the nine inception modules at the paper's widths, global pooling, one linear
     layer (no auxiliary classifiers)."""
@@ -60,12 +60,6 @@ class Inception(nn.Module):
             chans = module.out_chs
         self.blocks = marked(*blocks)
         self.head = nn.Linear(chans, num_classes)
-
-    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(x.mean(dim=(2, 3)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
 
 @register_model

@@ -7,6 +7,7 @@ from timm.models import register_model
 from torch import nn
 
 from .budget import BUDGET_WIDTHS, RESNET20_CIFAR_PARAMS, closest_integer, count_params, drop_timm_kwargs
+from .units import StackedNet
 
 
 class ResNeXtBlock(nn.Module):
@@ -29,7 +30,7 @@ class ResNeXtBlock(nn.Module):
         return F.relu(self.conv(x) + self.shortcut(x))
 
 
-class ResNeXt(nn.Module):
+class ResNeXt(StackedNet):
     """ResNeXt for CIFAR (Xie et al. 2017, §5.3): depth 9n+2, three stages of n blocks with output
     widths 4w, 8w, 16w (w = 64 in the paper) and C groups of d channels at the first stage, doubled
     per stage; 3x3 stem of w channels."""
@@ -51,12 +52,6 @@ class ResNeXt(nn.Module):
                 chans = out
         self.blocks = nn.Sequential(*blocks)
         self.head = nn.Linear(chans, num_classes)
-
-    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(x.mean(dim=(2, 3)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
 
 @register_model

@@ -31,6 +31,21 @@ def marked(*blocks: nn.Module) -> nn.Sequential:
     return nn.Sequential(*blocks)
 
 
+class StackedNet(nn.Module):
+    """What models.surgery, the landscape and the probes read of every net: a `stem`, its `blocks` in
+    forward order (see `marked`) and a `head`; `forward_head` pools over space before the head (a net
+    whose blocks end flat, or that ends in an activation, overrides it)."""
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.blocks(self.stem(x))
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x.mean(dim=(2, 3)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x))
+
+
 class PadTo(nn.Module):
     """Zero-pads inputs smaller than `size` x `size` to it, centred (LeNet-5 padded 28x28 MNIST to 32x32)."""
 

@@ -1,17 +1,16 @@
 """VGG-16 in its CIFAR form, with and without BatchNorm, at its own size and at ResNet-20's budget."""
 from __future__ import annotations
 
-import torch
 from timm.models import register_model
 from torch import nn
 
 from .budget import budget_width, drop_timm_kwargs, scaled
-from .units import marked
+from .units import StackedNet, marked
 
 VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
 
 
-class VGG(nn.Module):
+class VGG(StackedNet):
     """Simonyan & Zisserman 2015, CIFAR form: stacks of 3x3 convolutions with doubling widths and
     max pooling (ceil mode, so 8x8 inputs pool down to 1x1 too), global pooling, one linear layer."""
 
@@ -35,12 +34,6 @@ class VGG(nn.Module):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
-
-    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(x.mean(dim=(2, 3)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.blocks(self.stem(x)))
 
 
 @register_model
