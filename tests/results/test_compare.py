@@ -9,7 +9,13 @@ from resbench.cli import main
 from resbench.hub.profile import validate_config
 
 
-def write_set(folder, config, plain_shift=0.0, seed=0):
+AVX2 = {"hardware": {"cpu": "AMD EPYC", "cpu_features": ["avx2"], "gpu": None},
+        "versions": {"torch": "2.14.1", "numpy": "2.4.6"}}
+AVX512 = {"hardware": {"cpu": "Intel(R) Xeon(R) Processor", "cpu_features": ["avx2", "avx512f"], "gpu": None},
+          "versions": {"torch": "2.14.1", "numpy": "2.4.6"}}
+
+
+def write_set(folder, config, plain_shift=0.0, seed=0, made_on=AVX2):
     """A small archive: 3 seeds of plain/ResNet at two depths, claims, config and manifest."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -25,7 +31,8 @@ def write_set(folder, config, plain_shift=0.0, seed=0):
     (folder / "claims.json").write_text(json.dumps({"claims": [
         {"id": "degradation", "verdict": verdict, "key_number": f"rise {plain_shift}"}]}))
     (folder / "config.json").write_text(json.dumps(config))
-    (folder / "manifest.json").write_text(json.dumps({"key": folder.name, "created": "2026-11-25T00:00:00"}))
+    (folder / "manifest.json").write_text(json.dumps({"key": folder.name, "created": "2026-11-25T00:00:00",
+                                                                **made_on}))
     return folder
 
 
@@ -100,6 +107,23 @@ def test_a_config_mismatch_is_named_and_can_be_refused(tmp_path, config, capsys)
     assert code == 0 and "| `train.lr` | `0.1` | `0.05` |" in md
     code, _, _ = compare(tmp_path, base, head, "--config-mismatch", "refuse")
     assert code == 2 and "train.lr" in capsys.readouterr().err
+
+
+def test_runs_made_on_different_machines_say_so_beside_a_moved_number(tmp_path, config):
+    base = write_set(tmp_path / "base", config)
+    same = write_set(tmp_path / "same", config, seed=1)
+    assert "different machines" not in compare(tmp_path, base, same)[1]
+    head = write_set(tmp_path / "head", config, plain_shift=0.3, made_on=AVX512)
+    code, md, out = compare(tmp_path, base, head)
+    assert code == 1  # the gate is the code's: a machine change is named, not excused
+    headline = md.splitlines()[2]
+    assert "changed verdict" in headline and "different machines or packages" in headline
+    section = md.split("### Made on different machines or packages")[1].split("###")[0]
+    assert "| `hardware.cpu` | AMD EPYC | Intel(R) Xeon(R) Processor |" in section
+    assert "| `hardware.cpu_features` | avx2 | avx2, avx512f |" in section
+    assert "torch" not in section  # equal versions are not listed
+    html = (out / "compare.html").read_text()
+    assert "Made on different machines or packages" in html and "avx2, avx512f" in html
 
 
 def test_compare_html_escapes_hostile_strings(tmp_path, config):

@@ -71,6 +71,10 @@ def compare_summary(base: compare.ResultSet, head: compare.ResultSet, threshold:
             raise ResbenchError(f"the two result sets were made with different configs ({keys}); pass "
                                 f"--config-mismatch warn to compare them anyway")
         log.warning("the configs differ in: %s", keys)
+    environment = compare.environment_differences(base.manifest, head.manifest)
+    if environment:
+        log.warning("the runs were made on different machines or packages (%s): numbers can move with no "
+                    "code change", ", ".join(d["key"] for d in environment))
     table = compare_metrics(base, head, threshold, alpha)
     gating = table[table["gates"] & (table["status"] == "regression")]
     verdicts = compare.verdict_changes(base, head)
@@ -84,7 +88,10 @@ def compare_summary(base: compare.ResultSet, head: compare.ResultSet, threshold:
                 else "No significant error regression and no changed verdict")
     if lost and diff:
         headline += " (the configs differ, so lost claims do not set the exit status)"
+    if environment and (len(gating) or n_changed):
+        headline += "; the two runs were made on different machines or packages (listed below)"
     return {"base": base.label, "head": head.label, "threshold": threshold, "alpha": alpha,
-            "headline": headline, "config_diff": diff, "verdicts": verdicts, "rows": display_rows(table, metrics()),
+            "headline": headline, "config_diff": diff,
+            "environment_diff": environment, "verdicts": verdicts, "rows": display_rows(table, metrics()),
             "n_regressions": len(gating) + (len(lost) if lost_gates else 0), "gates": bool(len(gating) or lost_gates),
             "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}

@@ -39,6 +39,10 @@ def _md(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _listed(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def render_markdown(summary: dict) -> str:
     lines = [f"## resbench compare: `{summary['base']}` → `{summary['head']}`", ""]
     lines.append(f"**{summary['headline']}** (threshold {summary['threshold']}, α = {summary['alpha']}, Welch's t-test "
@@ -47,6 +51,14 @@ def render_markdown(summary: dict) -> str:
     if summary["config_diff"]:
         lines += ["### Configs differ", "", "| key | base | head |", "|---|---|---|"]
         lines += [f"| `{d['key']}` | `{_md(d['base'])}` | `{_md(d['head'])}` |" for d in summary["config_diff"]]
+        lines.append("")
+    if summary["environment_diff"]:
+        lines += ["### Made on different machines or packages", "",
+                  "Floating-point kernels differ between them, so the same seeds train different nets: a metric or "
+                  "a verdict near its margin can move with no code change.", "",
+                  "| of the run | base | head |", "|---|---|---|"]
+        lines += [f"| `{d['key']}` | {_md(_listed(d['base']))} | {_md(_listed(d['head']))} |"
+                  for d in summary["environment_diff"]]
         lines.append("")
     changed = [v for v in summary["verdicts"] if not v["unchanged"]]
     lines += ["### Claims", "", "| | claim | base | head |", "|---|---|---|---|"]
@@ -72,4 +84,5 @@ def render_html(summary: dict) -> str:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
+    env.filters["listed"] = _listed
     return env.get_template("compare.html.j2").render(css=(TEMPLATES / "report.css").read_text(), **summary)

@@ -99,20 +99,41 @@ def verdict_changes(base: ResultSet, head: ResultSet) -> list[dict]:
     return rows
 
 
+def _flat(d: dict, prefix: str = "") -> dict:
+    """A nested mapping as dotted keys."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _differences(base: dict, head: dict, keys=None) -> list[dict]:
+    fa, fb = _flat(base), _flat(head)
+    wanted = sorted(set(fa) | set(fb)) if keys is None else [k for k in keys if k in fa or k in fb]
+    return [{"key": k, "base": fa.get(k, "(absent)"), "head": fb.get(k, "(absent)")}
+            for k in wanted if fa.get(k, "(absent)") != fb.get(k, "(absent)")]
+
+
 def config_differences(base: dict | None, head: dict | None) -> list[dict]:
     """Dotted keys whose values differ between two configs (empty when either is unknown)."""
     if base is None or head is None:
         return []
+    return _differences(base, head)
 
-    def flat(d: dict, prefix: str = "") -> dict:
-        out = {}
-        for k, v in d.items():
-            if isinstance(v, dict):
-                out.update(flat(v, f"{prefix}{k}."))
-            else:
-                out[f"{prefix}{k}"] = v
-        return out
 
-    fa, fb = flat(base), flat(head)
-    return [{"key": k, "base": fa.get(k, "(absent)"), "head": fb.get(k, "(absent)")}
-            for k in sorted(set(fa) | set(fb)) if fa.get(k, "(absent)") != fb.get(k, "(absent)")]
+# What a run's numbers depend on besides the code and the config: floating-point kernels differ between
+# CPU vector units (AVX2 / AVX-512), GPUs and numeric libraries, so the same seeds train different nets.
+ENVIRONMENT_KEYS = ("hardware.cpu", "hardware.cpu_features", "hardware.gpu", "hardware.cuda",
+                    "versions.python", "versions.torch", "versions.torchvision", "versions.timm",
+                    "versions.numpy", "versions.scipy", "versions.scikit-learn")
+
+
+def environment_differences(base_manifest: dict, head_manifest: dict) -> list[dict]:
+    """The machine and numeric packages two runs were made on, where they differ (empty when either run
+    has no manifest): a metric or a verdict near its margin can move between them with no code change."""
+    if not base_manifest or not head_manifest:
+        return []
+    return _differences(base_manifest, head_manifest, ENVIRONMENT_KEYS)
