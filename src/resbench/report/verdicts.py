@@ -41,8 +41,16 @@ def parts_sentence(parts: dict[str, stats.Decision], unit=None) -> str:
     interval = {k: f"[{units[k](d.low)}, {units[k](d.high)}] against {units[k](d.margin)}" for k, d in parts.items()}
     out = ""
     contradicted = [f"{name(k)} (interval {interval[k]})" for k in parts if seen[k] == "contradicted"]
-    unsure = [f"{name(k)} (interval {interval[k]} holds both the claimed effect and its opposite)"
-              for k in parts if seen[k] == "not_shown"]
+    share = stats.ALPHA / max(len(parts), 1)  # the contradiction level each part gets (stats.outcomes)
+
+    def why_unsure(k: str, d: stats.Decision) -> str:
+        if d.p_against < stats.ALPHA:  # the interval excludes the claim, but not at the part's share of alpha
+            return (f"interval {interval[k]} excludes the claimed effect at {1 - 2 * stats.ALPHA:.0%}, but the "
+                    f"opposite test's p = {d.p_against:.2g} misses the {share:.1%} that each of the "
+                    f"{len(parts)} parts gets to contradict the claim")
+        return f"interval {interval[k]} holds both the claimed effect and its opposite"
+
+    unsure = [f"{name(k)} ({why_unsure(k, d)})" for k, d in parts.items() if seen[k] == "not_shown"]
     untested = [f"{name(k)} ({d.reason})" for k, d in parts.items() if seen[k] == "untestable"]
     if contradicted:
         out += f" Contradicted by the data: {'; '.join(contradicted)}."
