@@ -36,9 +36,9 @@ RUN_LABEL_KEYS = ("run_id", "profile", "arch", "depth", "seed", "variant", "prob
 
 def load_schema(enums: dict[str, list] | None = None) -> dict:
     """The config schema, with the grid's archs (resbench.grid) and `enums` (dotted key -> allowed
-    values) filled in as allowed values: the hub passes the
-    values families derive from their own tables (e.g. the variants catalog's names), so no list of
-    them is kept twice. Without them, those keys accept any value of their type."""
+    values) filled in as allowed values: the hub passes the values families derive from their own
+    tables (e.g. the variants catalog's names), so no list of them is kept twice. Without them, those
+    keys accept any value of their type."""
     schema = yaml.safe_load(SCHEMA_PATH.read_text())
     for key, values in {"model.archs": ARCHS, **(enums or {})}.items():
         node = schema_node(schema, key)

@@ -39,6 +39,10 @@ def _md(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+ENVIRONMENT_NOTE = ("Floating-point kernels differ between them, so the same seeds train different nets: a metric or "
+                    "a verdict near its margin can move with no code change.")
+
+
 def _listed(value) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
@@ -53,9 +57,7 @@ def render_markdown(summary: dict) -> str:
         lines += [f"| `{d['key']}` | `{_md(d['base'])}` | `{_md(d['head'])}` |" for d in summary["config_diff"]]
         lines.append("")
     if summary["environment_diff"]:
-        lines += ["### Made on different machines or packages", "",
-                  "Floating-point kernels differ between them, so the same seeds train different nets: a metric or "
-                  "a verdict near its margin can move with no code change.", "",
+        lines += ["### Made on different machines or packages", "", ENVIRONMENT_NOTE, "",
                   "| of the run | base | head |", "|---|---|---|"]
         lines += [f"| `{d['key']}` | {_md(_listed(d['base']))} | {_md(_listed(d['head']))} |"
                   for d in summary["environment_diff"]]
@@ -85,4 +87,5 @@ def render_html(summary: dict) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
     env.filters["listed"] = _listed
-    return env.get_template("compare.html.j2").render(css=(TEMPLATES / "report.css").read_text(), **summary)
+    return env.get_template("compare.html.j2").render(css=(TEMPLATES / "report.css").read_text(),
+                                                     environment_note=ENVIRONMENT_NOTE, **summary)

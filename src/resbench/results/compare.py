@@ -128,7 +128,7 @@ def config_differences(base: dict | None, head: dict | None) -> list[dict]:
 # CPU vector units (AVX2 / AVX-512), GPUs and numeric libraries, so the same seeds train different nets.
 ENVIRONMENT_KEYS = ("hardware.cpu", "hardware.cpu_features", "hardware.gpu", "hardware.cuda",
                     "versions.python", "versions.torch", "versions.torchvision", "versions.timm",
-                    "versions.numpy", "versions.scipy", "versions.scikit-learn")
+                    "versions.numpy", "versions.scikit-learn")
 
 
 def environment_differences(base_manifest: dict, head_manifest: dict) -> list[dict]:

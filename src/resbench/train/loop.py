@@ -131,6 +131,7 @@ class SingleCopy:
 
     def __init__(self, model: torch.nn.Module, memory_format, compile_: bool):
         self.model, self.memory_format = model, memory_format
+        self.params = count_parameters(model)
         self.step_model = torch.compile(model) if compile_ else model
 
     def parameters(self):
@@ -326,12 +327,11 @@ def _train(specs: list[dict], out_dirs: list[Path], setup: Setup, probes: dict |
     train_eval = (copies.evaluate(setup.data.train_x, setup.data.train_y, setup.eval_batch, setup.autocast)
                   if any(r.status == "completed" for r in runs) else [(math.nan, math.nan)] * k)
     facts = {**setup.facts(), **({"fused_seeds": k} if k > 1 else {})}
-    params = count_parameters(copies.copy(0)) if k == 1 else copies.params
     return [{"eval_train_loss": train_eval[i][0] if r.status == "completed" else math.nan,
              "eval_train_error": train_eval[i][1] if r.status == "completed" else math.nan,
              "state_dict": r.final if r.final is not None else copies.state_dict(i),
              "model_name": model_name, "model_kwargs": model_kwargs, "history": r.history, "probes": r.probes,
-             "status": r.status, "params": params, **facts, "resume_path": r.out_dir / RESUME_FILE}
+             "status": r.status, "params": copies.params, **facts, "resume_path": r.out_dir / RESUME_FILE}
             for i, r in enumerate(runs)]
 
 
