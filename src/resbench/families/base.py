@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 # A family's report-side modules (no torch): what the report reads, so what makes it rerun.
-REPORT_MODULES = ("__init__", "report", "claims", "figures", "plan", "catalog")
+REPORT_MODULES = ("__init__", "report", "claims", "regime", "figures", "plan", "catalog")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,11 @@ class Family:
         """The family's verbs, if it has any: register(subparsers) adds them to `resbench` (torch is
         imported by a verb when it runs, not when the parser is built)."""
         return self._optional("cli")
+
+    def regime_criteria(self) -> dict[str, str]:
+        """Each claim's regime criterion in words (`regime.CRITERIA`), stated even where it was not run."""
+        module = self._optional("regime")
+        return getattr(module, "CRITERIA", {}) if module else {}
 
     def report(self) -> ModuleType:
         """The family's report module: claims(tables, config), section(tables, claim, config, save),

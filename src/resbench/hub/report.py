@@ -15,6 +15,7 @@ from ..families import FAMILIES, table_paths
 from ..report import TEMPLATES
 from ..report.provenance import rule_wall_times
 from ..report.references import CITATIONS
+from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS, apply_style, close
 from ..report.verdicts import CALIBRATION_FIELDS, method_paragraph
 from ..results.io import (
@@ -94,6 +95,7 @@ def render_html(context: dict) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
     env.filters["pct"] = lambda x, digits=1: "—" if x is None or x != x else f"{100 * x:.{digits}f}"
     env.filters["arch_label"] = lambda arch: ARCH_LABELS.get(arch, arch)
+    env.filters["regime_label"] = regime_label
     context["css"] = (TEMPLATES / "report.css").read_text()
     return env.get_template("report.html.j2").render(**context)
 
@@ -104,12 +106,14 @@ STANDARD_PROFILE = "config/standard.yaml"
 
 def not_run(family, claim_id: str, kind: str, text: str, config: dict) -> dict:
     """A declared claim this profile's data cannot decide because it did not run its experiment;
-    `run_in` names the profile that runs it (None in the standard profile itself)."""
+    `run_in` names the profile that decides it (None in the standard profile itself)."""
     run_in = None if config["profile"] == "standard" else STANDARD_PROFILE
-    where = (f" The standard profile runs it (snakemake --cores all --configfile {run_in}); its run time and power "
-             "are in the README." if run_in else "")
+    where = (f" It is decided by the standard profile (snakemake --cores all --configfile {run_in}); its run time "
+             "and power are in the README." if run_in else "")
+    criterion = family.regime_criteria().get(claim_id, "not stated")
     return {"id": claim_id, "section": family.name, "kind": kind, "claim": text, "verdict": "not_run",
             "run_in": run_in, "key_number": "—", "evidence": {},
+            "regime": not_measured(criterion, f"not run by the {config['profile']} profile"),
             "sentence": f"Not run by the {config['profile']} profile, so not decided here.{where}"}
 
 
@@ -123,6 +127,9 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
         undeclared = set(made) - {claim_id for claim_id, _, _ in family.claims}
         if undeclared:
             raise ValueError(f"family {family.name} decides claims it does not declare: {sorted(undeclared)}")
+        unplaced = sorted(k for k, c in made.items() if "regime" not in c)
+        if unplaced:
+            raise ValueError(f"family {family.name} decides claims without a regime: {unplaced}")
         claims += [made.get(claim_id) or not_run(family, claim_id, kind, text, config)
                    for claim_id, kind, text in family.claims]
     for c in claims:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
+from ...report.regime import TRAINS
 from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_EFFECT, MIN_SPREAD, fmt_pct, fmt_points, inconclusive,
                                parts_evidence, parts_sentence, with_calibration)
 from .catalog import CARDINALITY, NETS
@@ -16,7 +17,7 @@ from .catalog import CARDINALITY, NETS
 
 # Margins fixed from the papers before looking at our data.
 BUDGET_TOLERANCE = {"params": 0.05, "multiply_adds": 0.10}  # the sweep compares nets of one budget (Xie Table 2)
-TRAINED = 0.2  # a net whose median test error is above this never trained: deleting its blocks says nothing
+TRAINED = TRAINS  # a net whose median test error is above this never trained: deleting its blocks says nothing
 ONE_BLOCK_BOUND = 0.02  # an identity-path net loses under 2 points from one deleted block (Veit Fig. 3)
 BREAK_MARGIN = 0.20  # a net without identity paths loses at least 20 points more (Veit: a VGG layer -> chance)
 

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from ...report.regime import in_regimes
 from ... import stats
 from .catalog import NETS
+from .regime import regimes
 from .claims import bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim, trained_nets
 
 
@@ -18,7 +20,7 @@ def claims(tables: dict, config: dict) -> list[dict]:
         return []
     out = [cardinality_claim(runs, tables.get("net_cost")), lesion_across_families_claim(tables.get("net_deletion"))]
     check = bottleneck_check(tables.get("net_bottleneck"))
-    return out + ([check] if check else [])
+    return in_regimes(out + ([check] if check else []), regimes(tables))
 
 
 def _interval(values: np.ndarray) -> tuple[float, float]:

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
+from ...report.regime import TRAINS
 from ...report.verdicts import HEADS, inconclusive, parts_evidence, parts_sentence, with_calibration
 
 REGION = 10.0  # Li et al. plot loss up to 10: beyond it a surface says nothing about chaos
-TRAINED = 0.2  # a model whose final training error is above this never trained: its centre is no minimum
+TRAINED = TRAINS  # a model whose final training error is above this never trained: its centre is no minimum
 # Claim 6's margin, fixed before the data: a rough surface has at least 2 of its 8 rays from θ* more
 # along which the loss falls somewhere while moving outward than the smooth one (Li et al.'s chaotic
 # plain-56 has loss falling outward in most directions; a convex basin in none).

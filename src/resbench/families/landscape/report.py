@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...report.regime import in_regimes
 from .claims import landscape_claim
+from .regime import regimes
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
     curvature = tables.get("landscape_curvature")
     if curvature is None or not len(curvature):
         return []
-    return [landscape_claim(curvature, tables.get("landscape"), tables["runs"])]
+    return in_regimes([landscape_claim(curvature, tables.get("landscape"), tables["runs"])], regimes(tables, config))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:

@@ -8,10 +8,11 @@ import pandas as pd
 
 from ... import stats
 from ...report.archs import arch_sort_key
+from ...report.regime import TRAINS
 from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_pct, fmt_points, inconclusive, parts_evidence,
                                parts_sentence, with_calibration)
 
-TRAINED = 0.2  # a baseline test error above this means the net never trained: lesions say nothing
+TRAINED = TRAINS  # a baseline test error above this means the net never trained: lesions say nothing
 
 
 def single_deletion_increase(lesion: pd.DataFrame) -> pd.DataFrame:

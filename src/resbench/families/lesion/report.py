@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...report.regime import in_regimes
 from .claims import ensemble_lesion_claim, lesion_summary, stochastic_depth_claim
+from .regime import regimes
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
@@ -13,7 +15,7 @@ def claims(tables: dict, config: dict) -> list[dict]:
         out.append(ensemble_lesion_claim(lesion, tables.get("lesion_paths")))
     if "resnet_sd" in set(runs["arch"]):  # stands alone too: its verdict is on test error
         out.append(stochastic_depth_claim(runs, lesion))
-    return out
+    return in_regimes(out, regimes(tables, config))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...report.regime import in_regimes
 from . import LAYER_STATS_IMAGES
+from .regime import regimes
 from . import claims as sc
 
 CLAIM_ORDER = ("vanishing_gradients", "rank_collapse", "rank_shortcuts", "identity_construction", "appended_layers")
@@ -22,7 +24,7 @@ def claims(tables: dict, config: dict) -> list[dict]:
         out.append(sc.identity_construction_claim(tables["signal_identity"]))
     if tables.get("signal_appended") is not None:
         out.append(sc.appended_layers_claim(tables["signal_appended"]))
-    return out
+    return in_regimes(out, regimes(tables))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:

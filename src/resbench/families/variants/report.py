@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...report.regime import in_regimes
 from .claims import shortcut_variants_claim, variant_stats, variant_tables
+from .regime import regimes
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
     runs = tables.get("variant_runs")
     if runs is None or not len(runs):
         return []
-    return [shortcut_variants_claim(runs, config["variants"]["fail_error"])]
+    return in_regimes([shortcut_variants_claim(runs, config["variants"]["fail_error"])], regimes(tables, config))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
