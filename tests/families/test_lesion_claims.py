@@ -164,3 +164,11 @@ def test_ensemble_not_reproduced_when_plain_nets_do_not_break():
     seen = {k: p["outcome"] for k, p in claim["evidence"]["parts"].items()}
     assert seen["plain_breaks"] == "contradicted" and seen["resnet_one_block"] == "shown"
     assert claim["verdict"] == "not_reproduced"
+
+
+def test_the_in_stage_cost_is_said_as_median_with_mean_and_worst_block():
+    claim = ensemble_lesion_claim(veit_like(resnet_single=(0.02, 0.021, 0.08)))
+    spread = claim["evidence"]["resnet_in_stage"]
+    assert spread["worst_block"] == "2" and spread["worst_block_cost"] == pytest.approx(0.062, abs=0.003)
+    assert spread["mean_over_blocks"] > claim["evidence"]["median_single_deletion_increase"]["resnet"]
+    assert "median in-stage block deletion" in claim["sentence"] and "the worst block, 2, costs" in claim["sentence"]

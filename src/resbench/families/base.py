@@ -77,8 +77,11 @@ class Family:
 
     def regime_criteria(self) -> dict[str, str]:
         """Each claim's regime criterion in words (`regime.CRITERIA`), stated even where it was not run."""
-        module = self._optional("regime")
-        return getattr(module, "CRITERIA", {}) if module else {}
+        return getattr(self._optional("regime"), "CRITERIA", {})
+
+    def changes_after_data(self) -> tuple[str, ...]:
+        """The family's rules changed after data were seen (`regime.CHANGES`), for Methods."""
+        return getattr(self._optional("regime"), "CHANGES", ())
 
     def report(self) -> ModuleType:
         """The family's report module: claims(tables, config), section(tables, claim, config, save),

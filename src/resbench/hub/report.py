@@ -64,7 +64,17 @@ def methods(config: dict, tables: dict, claims: list[dict]) -> list[str]:
         report = family.report()
         if hasattr(report, "methods") and all(tables.get(k) is not None for k in family.required):
             out += report.methods(config, tables)
-    return out + [method_paragraph(claims)]
+    changes = [change for family in FAMILIES for change in family.changes_after_data()]
+    disclosed = ("Rules changed after data were seen (each listed with what it moved; every other margin and rule "
+                 "was fixed before its claim's first run): " + " ".join(f"({i}) {c}" for i, c in
+                                                                       enumerate(changes, 1))) if changes else None
+    regimes = ("Regimes: each claim is tested only in the regime in which its paper made it (the criterion is "
+               "in the claims table and in each claim's evidence, measured on this run: nets that train, shallow "
+               "nets on their plateau, a baseline that leaves room for the published relative gain, a grid fine "
+               "enough to show the structure the paper shows). A claim outside its regime is inconclusive, with "
+               "its estimate and what would reach the regime; it is never counted as reproduced or refuted. "
+               "A net trains when its error ends below 20% (He et al. 2016b's line for a failed run).")
+    return out + [method_paragraph(claims), regimes] + ([disclosed] if disclosed else [])
 
 
 def read_optional(path: Path) -> pd.DataFrame | dict | None:

@@ -128,8 +128,8 @@ def overview(tables: dict, config: dict, claim: dict) -> dict:
     abstract = (f"We trained {len(runs)} networks — plain stacks of conv-BN-ReLU layers and their residual twins with "
                 f"the same layers and parameter count — at depths {', '.join(map(str, config['model']['depths']))} on "
                 f"{config['dataset']['name']}, {seeds} seed{'s' if seeds != 1 else ''} each, and tested from the data the "
-                "claim of He et al. (2016) that depth degrades plain networks through optimization, not overfitting. "
-                + claim.get("degradation", {}).get("sentence", ""))
+                "claim of He et al. (2016) that depth degrades plain networks through optimization, not overfitting, "
+                "together with the claims below that explain it.")
     return {"title": TITLES.get(claim.get("degradation", {}).get("verdict")), "abstract": abstract, "n_runs": len(runs),
             "n_seeds": runs["seed"].nunique(), "provenance": summarize_provenance(runs, tables["provenance"]),
             "throughput": throughput_table(runs, tables["epochs"])}
