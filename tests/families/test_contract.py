@@ -150,6 +150,10 @@ def test_a_claim_whose_experiment_did_not_run_is_listed_as_not_run(tiny_config, 
     assert "degradation" not in left
     assert all("config/standard.yaml" in c["sentence"] and c["power"] is None for c in left.values())
     assert {c["run_in"] for c in left.values()} == {"config/standard.yaml"}
+    for c in claims:  # every claim states its regime; a decided one was decided inside it
+        assert {"criterion", "values", "met", "measured"} <= set(c["regime"]) and c["regime"]["criterion"], c["id"]
+        assert c["verdict"] not in ("reproduced", "not_reproduced") or c["regime"]["met"] is True, c["id"]
+    assert all(c["regime"]["met"] is None for c in left.values())
     standard = render.all_claims(_synthetic_grid(), {**tiny_config, "profile": "standard"})
     assert all("config/standard.yaml" not in c["sentence"] and c["run_in"] is None
                for c in standard if c["verdict"] == "not_run")
