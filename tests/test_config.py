@@ -5,6 +5,7 @@ import yaml
 
 from resbench.config import config_hash
 from resbench.errors import ConfigError
+from resbench.families import FAMILIES
 from resbench.hub.profile import grid_specs, load_config, validate_config
 
 from .conftest import REPO
@@ -28,8 +29,12 @@ def test_standard_runs_what_quick_runs_with_its_recipe_and_seeds_and_the_rest():
     assert config_hash(quick) == config_hash(standard) and quick["seeds"] == standard["seeds"]
     assert set(quick["model"]["depths"]) == set(standard["model"]["depths"])
     assert "resnet_sd" in standard["model"]["archs"] and standard["signal"]["append_blocks"] > 0
-    skipped = [k for k in ("variants", "landscape", "architectures") if not quick[k]["enabled"]]
-    assert skipped and all(standard[k]["enabled"] for k in skipped)
+    assert all(standard[k]["enabled"] for k in ("variants", "landscape", "architectures"))
+    # the quick profile runs every family, deciding only what it can decide in minutes; the standard decides all
+    assert all(quick[k]["enabled"] for k in ("variants", "landscape", "architectures")) and quick["signal"]["append_blocks"]
+    assert quick["report"]["estimate_only"] and not standard["report"]["estimate_only"]
+    declared = {claim_id for family in FAMILIES for claim_id, kind, _ in family.claims}
+    assert set(quick["report"]["estimate_only"]) <= declared
 
 
 def test_paper_profile_is_he2016():

@@ -161,3 +161,27 @@ def test_a_claim_whose_experiment_did_not_run_is_listed_as_not_run(tiny_config, 
     monkeypatch.setattr(render, "FAMILIES", tuple(replace(f, claims=()) if f.name == "depth" else f for f in FAMILIES))
     with pytest.raises(ValueError, match="family depth decides claims it does not declare"):
         render.all_claims(_synthetic_grid(), tiny_config)
+
+
+def test_a_claim_the_profile_runs_only_as_an_estimate_has_its_verdict_withheld(tiny_config):
+    """report.estimate_only: the claim is computed (figures, key number, estimate in its sentence) but
+    its verdict is `estimate`, left to the standard profile; what the test read stays in its evidence."""
+    from resbench.hub import report as render
+
+    config = {**tiny_config, "profile": "quick"}
+    decided = {c["id"]: c for c in render.all_claims(_synthetic_grid(), config)}["degradation"]
+    assert decided["verdict"] in ("reproduced", "not_reproduced", "inconclusive")
+    config["report"] = {**config["report"], "estimate_only": ["degradation"]}
+    withheld = {c["id"]: c for c in render.all_claims(_synthetic_grid(), config)}["degradation"]
+    assert withheld["verdict"] == "estimate" and withheld["run_in"] == "config/standard.yaml"
+    assert withheld["sentence"].startswith("Estimate only, verdict withheld (decided by the standard profile")
+    assert withheld["evidence"]["withheld_test_read"] == decided["verdict"]
+    assert withheld["key_number"] == decided["key_number"] and withheld["regime"] == decided["regime"]
+
+
+def test_estimate_only_names_declared_claims():
+    from resbench.errors import ConfigError
+    from resbench.hub.profile import validate_config
+
+    with pytest.raises(ConfigError, match="estimate_only"):
+        validate_config({"report": {"estimate_only": ["no_such_claim"]}})

@@ -14,6 +14,7 @@ def load_schema() -> dict:
     enums: dict[str, list] = {}
     for schema_enums in plan_hooks("schema_enums"):
         enums.update(schema_enums())
+    enums["report.estimate_only"] = [claim_id for family in FAMILIES for claim_id, _, _ in family.claims]
     return core.load_schema(enums)
 
 

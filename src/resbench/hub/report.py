@@ -17,7 +17,7 @@ from ..report.provenance import rule_wall_times
 from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS, apply_style, close
-from ..report.verdicts import CALIBRATION_FIELDS, method_paragraph
+from ..report.verdicts import CALIBRATION_FIELDS, method_paragraph, withheld
 from ..results.io import (
     read_if_present,
     write_bytes_atomic,
@@ -140,6 +140,8 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
         unplaced = sorted(k for k, c in made.items() if "regime" not in c)
         if unplaced:
             raise ValueError(f"family {family.name} decides claims without a regime: {unplaced}")
+        run_in = None if config["profile"] == "standard" else STANDARD_PROFILE
+        made = {k: withheld(c, run_in) if k in config["report"]["estimate_only"] else c for k, c in made.items()}
         claims += [made.get(claim_id) or not_run(family, claim_id, kind, text, config)
                    for claim_id, kind, text in family.claims]
     for c in claims:

@@ -30,6 +30,16 @@ def inconclusive(claim: dict, why: str, evidence: dict | None = None) -> dict:
             **{k: None for k in CALIBRATION_FIELDS}, "sentence": f"Inconclusive: {why}"}
 
 
+def withheld(claim: dict, run_in: str | None) -> dict:
+    """A claim this profile runs at a reduced size to show its estimate: the verdict is withheld
+    (`estimate`) and left to `run_in`; what the test read stays in its evidence."""
+    _, _, estimate = claim["sentence"].partition(": ")
+    where = f"decided by the standard profile ({run_in})" if run_in else "decided by a profile that runs it in full"
+    return {**claim, "verdict": "estimate", "run_in": run_in,
+            "evidence": {**claim.get("evidence", {}), "withheld_test_read": claim["verdict"]},
+            "sentence": f"Estimate only, verdict withheld ({where}): {estimate}"}
+
+
 def parts_sentence(parts: dict[str, stats.Decision], unit=None) -> str:
     """' Contradicted by the data: ... Not shown, not contradicted: ... Untested: ...' for the parts not shown,
     each with its interval against its margin in `unit` (a formatter, or one per part name; plain

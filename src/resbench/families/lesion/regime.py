@@ -32,7 +32,7 @@ CHANGES = (
     "Ensemble lesion, the depths tested (f07d5b7, 2026-12-04): each net at the deepest depth where every one of its "
     "seeds trained, chosen after earlier runs had lesioned the deepest depth outright.",
     "Regimes for ensemble lesion and stochastic depth (issue 31): stochastic depth on digits (8 epochs, ~170 "
-    "updates, a 1.6% baseline) is now outside its regime and inconclusive, where it read 'not reproduced'.",
+    "updates, a 1.6% baseline at d0f6596) is now outside its regime and inconclusive, where it read 'not reproduced'.",
 )
 
 
@@ -44,7 +44,7 @@ def ensemble_lesion(lesion: pd.DataFrame | None) -> dict:
     blocks = {a: int((lesion[(lesion["arch"] == a) & (lesion["depth"] == d) & (lesion["kind"] == "delete_one")]
                       ["blocks"].nunique())) if d is not None else None for a, d in depths.items()}
     measured = "; ".join(f"{a}: {'trained at depth ' + str(d) if d is not None else 'no depth where every seed trained'}"
-                         + (f" ({blocks[a]} deletable blocks)" if blocks.get(a) else "") for a, d in depths.items())
+                         + (f" ({blocks[a]} blocks)" if blocks.get(a) else "") for a, d in depths.items())
     return regime(CRITERIA["ensemble_lesion"], {"trained_depth": depths, "blocks": blocks}, met, measured,
                   "a recipe under which the lesioned nets train")
 

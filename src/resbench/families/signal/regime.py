@@ -37,9 +37,9 @@ CHANGES = (
     "Vanishing gradients, the spread lending (b56d357, 2026-12-04): the accuracy part's calibration takes the "
     "residual MLPs' spread, added after a pilot gave 31% power; at the part's own spread the audit of issue 32 "
     "measured 44% power where 100% was printed. The verdict rule itself did not change.",
-    "Vanishing gradients, the MLPs' length (issue 31): 30 -> 150 epochs of Nielsen's SGD on digits (19,500 steps), "
+    "Vanishing gradients, the MLPs' length (issue 31): 30 → 150 epochs of Nielsen's SGD on digits (19,500 steps), "
     "chosen on pilot seeds 200-202 by the regime criterion and cost only (benchmarks/README.md). At 30 epochs the "
-    "4-hidden-layer net had not trained (22% test accuracy over 12 seeds), so its 'reproduced' judged a collapse; "
+    "4-hidden-layer net had not trained (22% test accuracy over 12 seeds at d0f6596), so its 'reproduced' judged a collapse; "
     "the regime rule now withholds any verdict there.",
     "Regimes for every signal claim (issue 31): a claim outside its paper's regime is inconclusive.",
 )
