@@ -41,11 +41,17 @@ def save_figure(fig, name: str, fig_dir: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(buffers["png"]).decode()
 
 
-def limitations(config: dict) -> list[str]:
-    """What this profile trades away: each family's own list, and the dataset's."""
+def limitations(config: dict, claims: list[dict] | None = None) -> list[str]:
+    """What this profile trades away: each family's own list, the dataset's, and every claim this run
+    could not test in its paper's regime (with what was measured and what would reach it)."""
     d, out = config["dataset"], []
     for family in FAMILIES:
         out += family.report().limitations(config)
+    for c in claims or []:
+        reg = c.get("regime") or {}
+        if reg.get("met") is False:
+            out.append(f"{c['id'].replace('_', ' ').capitalize()}: outside its paper's regime here ({reg['criterion']}; "
+                       f"measured: {reg['measured']})." + (f" What would reach it: {reg['reach']}." if reg["reach"] else ""))
     if d["limit_train"]:
         out.append(f"Training set limited to {d['limit_train']} images.")
     if d["name"] != "digits" and not d.get("verify", True):
@@ -181,7 +187,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
     cited = [key for family in FAMILIES if context[family.name] is not None for key in family.citations]
     context.update({
         "citations": [CITATIONS[k] for k in dict.fromkeys(cited)],
-        "methods": methods(config, tables, claims), "limitations": limitations(config),
+        "methods": methods(config, tables, claims), "limitations": limitations(config, claims),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     })

@@ -69,8 +69,15 @@ def stochastic_depth(runs: pd.DataFrame | None, config: dict) -> dict:
     met = n_updates >= MIN_UPDATES and room >= SD_MARGIN
     measured = (f"{n_updates:,} SGD updates; ResNet-{depth} test error {fmt_pct(baseline)}, so the published relative "
                 f"gain would be {100 * room:.2f} points")
+    both = pd.concat([sd, base])
+    hours = None
+    if "wall_seconds" in both and n_updates and both["wall_seconds"].notna().all():
+        hours = float(both["wall_seconds"].sum()) / n_updates * MIN_UPDATES / 3600
+        measured += (f"; {MIN_UPDATES:,} updates of these {len(both)} runs would take about {hours:,.0f} hours at this "
+                     f"run's speed")
     return regime(CRITERIA["stochastic_depth"], {"updates": n_updates, "baseline_test_error": baseline,
-                                                 "published_gain_at_baseline": room}, met, measured,
+                                                 "published_gain_at_baseline": room, "hours_for_updates": hours},
+                  met, measured,
                   f"{MIN_UPDATES:,} updates (the paper profile: 182 epochs of 352 batches) on a dataset whose "
                   f"baseline error is at least {fmt_pct(SD_MARGIN / HUANG_RELATIVE_GAIN)} (CIFAR-10)")
 

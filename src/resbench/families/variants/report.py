@@ -13,7 +13,7 @@ def claims(tables: dict, config: dict) -> list[dict]:
     runs = tables.get("variant_runs")
     if runs is None or not len(runs):
         return []
-    return in_regimes([shortcut_variants_claim(runs, config["variants"]["fail_error"])], regimes(tables, config))
+    return in_regimes([shortcut_variants_claim(runs, tables["variant_epochs"], config["variants"]["fail_error"])], regimes(tables, config))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
