@@ -113,6 +113,14 @@ def test_signal_claims_outside_their_regime_are_inconclusive(config):
     untrained = frame.assign(shallow_train_error=0.85)  # random labels: the frozen nets never trained
     claim = claim_of("signal", {"signal_appended": untrained}, config, "appended_layers")
     assert claim["regime"]["met"] is False and claim["verdict"] == "inconclusive"
+    from tests.families.test_signal_claims import rank_table
+
+    noise = depth_runs(0.9)  # fabricated images: not even the shallowest ResNet learns them
+    for claim_id in ("rank_collapse", "rank_shortcuts"):
+        learnable = claim_of("signal", {"signal_rank": rank_table(0.05), "runs": depth_runs(0.01)}, config, claim_id)
+        assert learnable["regime"]["met"] is True, claim_id
+        claim = claim_of("signal", {"signal_rank": rank_table(0.05), "runs": noise}, config, claim_id)
+        assert claim["regime"]["met"] is False and claim["verdict"] == "inconclusive", claim_id
 
 
 def test_landscape_needs_a_fine_grid_and_a_plain_net_that_trains_but_degraded(config):
