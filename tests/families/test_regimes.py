@@ -123,17 +123,19 @@ def test_signal_claims_outside_their_regime_are_inconclusive(config):
         assert claim["regime"]["met"] is False and claim["verdict"] == "inconclusive", claim_id
 
 
-def test_landscape_needs_a_fine_grid_and_a_plain_net_that_trains_but_degraded(config):
+def test_landscape_needs_a_fine_grid_and_a_plain_net_that_trains_but_degraded():
     runs = pd.DataFrame([{"run_id": f"{a}32_s{s}", "arch": a, "depth": 32, "seed": s,
                           "final_train_error": tr, "final_test_error": te}
                          for a, tr, te in (("plain", 0.05, 0.09), ("resnet", 0.0, 0.03)) for s in range(2)])
-    surface = pd.DataFrame({"run_id": runs["run_id"]})
-    fine = {**config, "landscape": {**config["landscape"], "resolution": 21, "extent": 1.0}}
-    assert landscape_smoothness(runs, surface, fine)["met"] is True
-    coarse = landscape_smoothness(runs, surface, {**fine, "landscape": {**fine["landscape"], "resolution": 11}})
+    def grid(resolution: int) -> pd.DataFrame:  # the surfaces' own coordinates say how fine the grid is
+        axis = np.linspace(-1, 1, resolution)
+        return pd.DataFrame([{"run_id": r, "alpha": a, "beta": b} for r in runs["run_id"] for a in axis for b in axis])
+
+    assert landscape_smoothness(runs, grid(21))["met"] is True
+    coarse = landscape_smoothness(runs, grid(11))
     assert coarse["met"] is False and coarse["values"]["spacing"] == pytest.approx(0.2)
     undegraded = runs.assign(final_test_error=0.03)  # the plain net trains and matches its ResNet: not Li's regime
-    assert landscape_smoothness(undegraded, surface, fine)["met"] is False
+    assert landscape_smoothness(undegraded, grid(21))["met"] is False
 
 
 def test_variants_need_an_identity_net_that_trains(config):

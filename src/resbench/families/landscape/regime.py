@@ -8,6 +8,7 @@ test error at least DEGRADED times its ResNet twin's; the ratio is this project'
 points above ~6%", stated here before any verdict)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...report.regime import TRAINS, not_measured, regime
@@ -24,16 +25,17 @@ CRITERIA = {"landscape_smoothness": (f"a grid spacing of at most {MAX_SPACING:g}
 
 CHANGES = ("Regime for loss landscapes (issue 31): outside it the claim is inconclusive.",)
 
-def landscape_smoothness(runs: pd.DataFrame | None, surface: pd.DataFrame | None, config: dict) -> dict:
+def landscape_smoothness(runs: pd.DataFrame | None, surface: pd.DataFrame | None) -> dict:
     criterion = CRITERIA["landscape_smoothness"]
     if surface is None or not len(surface) or runs is None:
         return not_measured(criterion, "no loss surfaces")
-    settings = config["landscape"]
-    spacing = 2 * settings["extent"] / (settings["resolution"] - 1)
+    alphas = np.sort(surface["alpha"].unique()) if "alpha" in surface else np.array([])
+    resolution = len(alphas)
+    spacing = float(np.diff(alphas).max()) if resolution > 1 else float("inf")  # measured on the surfaces themselves
     mapped = runs[runs["run_id"].isin(set(surface["run_id"]))]
     per = mapped.groupby(["arch", "depth"])[["final_train_error", "final_test_error"]].mean()
     depths = sorted(set(d for a, d in per.index if a == "plain") & set(d for a, d in per.index if a == "resnet"))
-    values = {"spacing": spacing, "resolution": settings["resolution"], "depths": {}}
+    values = {"spacing": spacing, "resolution": resolution, "depths": {}}
     for d in depths:
         plain, resnet = per.loc[("plain", d)], per.loc[("resnet", d)]
         values["depths"][int(d)] = {"plain_train_error": float(plain["final_train_error"]),
@@ -42,12 +44,12 @@ def landscape_smoothness(runs: pd.DataFrame | None, surface: pd.DataFrame | None
     in_regime = [d for d, v in values["depths"].items() if v["plain_train_error"] < TRAINS
                  and v["test_error_ratio"] >= DEGRADED]
     met = spacing <= MAX_SPACING + 1e-12 and bool(in_regime)
-    measured = (f"spacing {spacing:.3g} ({settings['resolution']}×{settings['resolution']}); "
+    measured = (f"spacing {spacing:.3g} ({resolution}×{resolution}); "
                 + "; ".join(f"depth {d}: plain training error {fmt_pct(v['plain_train_error'])}, test error "
                             f"{v['test_error_ratio']:.2f}× the ResNet's" for d, v in values["depths"].items()))
     return regime(criterion, {**values, "depths_in_regime": in_regime}, met, measured,
                   "a finer grid (landscape.resolution ≥ 21) at depths where the plain net trains but has degraded")
 
 
-def regimes(tables: dict, config: dict) -> dict[str, dict]:
-    return {"landscape_smoothness": landscape_smoothness(tables.get("runs"), tables.get("landscape"), config)}
+def regimes(tables: dict) -> dict[str, dict]:
+    return {"landscape_smoothness": landscape_smoothness(tables.get("runs"), tables.get("landscape"))}

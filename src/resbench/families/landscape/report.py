@@ -13,7 +13,7 @@ def claims(tables: dict, config: dict) -> list[dict]:
     curvature = tables.get("landscape_curvature")
     if curvature is None or not len(curvature):
         return []
-    return in_regimes([landscape_claim(curvature, tables.get("landscape"), tables["runs"])], regimes(tables, config))
+    return in_regimes([landscape_claim(curvature, tables.get("landscape"), tables["runs"])], regimes(tables))
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
