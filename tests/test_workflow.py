@@ -42,12 +42,13 @@ def test_paper_profile_dry_run_lists_every_job_without_cifar(tmp_path):
 
 
 @pytest.mark.parametrize("profile, present, absent", [
-    ("quick", {"train": 8, "lesion": 8, "signal_mlp": 1}, ("train_variant", "train_net", "landscape_chunk")),
+    ("quick", {"train": 9, "lesion": 9, "signal_mlp": 1, "train_variant": 6, "train_net": 4, "landscape_chunk": 8}, ()),
     ("standard", {"train": 9, "lesion": 9, "train_variant": 11, "train_net": 11, "landscape_chunk": 20}, ()),
 ])
-def test_quick_leaves_to_standard_what_it_cannot_decide(tmp_path, profile, present, absent):
-    """The quick profile plans the depth grid, lesions and signal probes only; standard adds ResNet-SD,
-    the variants, the classic nets and the landscapes (5 seeds x plain/ResNet x 2 depths)."""
+def test_quick_runs_every_family_and_standard_decides_them(tmp_path, profile, present, absent):
+    """The quick profile runs every family (the depth grid with ResNet-SD-20, lesions, signal probes, and at
+    a reduced size 6 variants, 4 classic nets and 8 landscapes, their verdicts withheld); standard runs
+    them in full (ResNet-SD-56, 11 variants, 11 classic nets, 5 seeds x plain/ResNet x 2 depths of landscapes)."""
     proc = snakemake("-n", "--configfile", str(REPO / "config" / f"{profile}.yaml"), "--directory", str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout + proc.stderr
