@@ -213,3 +213,20 @@ def test_a_dataset_root_that_is_a_file_is_refused_up_front(tmp_path):
         validate_config({"dataset": {"name": "cifar10", "root": str(tmp_path / "data")}})
     validate_config({"dataset": {"name": "cifar10", "root": str(tmp_path / "absent")}})  # the data step says where
     validate_config({"dataset": {"root": str(tmp_path / "data")}})  # digits reads no root
+
+
+@pytest.mark.parametrize("override, key", [
+    ({"landscape": {"depths": [8, 8]}}, "landscape.depths"),
+    ({"signal": {"mlp_layers": [1, 1]}}, "signal.mlp_layers"),
+    ({"model": {"stochastic_depth_depths": [8, 8]}}, "model.stochastic_depth_depths"),
+    ({"landscape": {"direction_seed": 2 ** 64}}, "landscape.direction_seed"),
+    ({"landscape": {"seeds": [2 ** 40]}}, "landscape.seeds"),
+    ({"profile": "p" * 300}, "profile"),
+    ({"report": {"title": "t" * 140_000}}, "report.title"),
+    ({"report": {"recipe": "r" * 140_000}}, "report.recipe"),
+])
+def test_values_that_would_fail_inside_a_job_are_refused_naming_the_key(override, key):
+    """Duplicates where the schema refuses them elsewhere, integers past what torch takes, names past a file
+    name's length and free text past one command-line argument: refused before any job runs."""
+    with pytest.raises(ConfigError, match=re.escape(key.split(".")[-1])):
+        validate_config(override)

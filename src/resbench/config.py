@@ -114,6 +114,9 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
         return f"config key '{where}' is {error.instance}; it must be a finite number"
     described = _schema_at(schema, path).get("description", "")
     note = f" ({described.strip()})" if described else ""
+    if error.validator == "maxLength":  # never echo a 100,000-character value back in one line
+        return (f"config key '{where}' is {len(error.instance):,} characters long; at most "
+                f"{error.validator_value:,} are allowed{note}")
     return f"config key '{where}': {error.message}{note}"
 
 
