@@ -1,13 +1,12 @@
 # resbench: plain vs residual networks of growing depth, from training to a paper-style report.
-#   snakemake --cores all                               # quick profile (digits, CPU, ~7 min on 2 cores)
+#   snakemake --cores all                               # quick profile (digits, CPU, ~8 min on 2 cores)
 #   snakemake --cores all --configfile config/standard.yaml   # + what quick leaves out (README, Profiles)
 #   snakemake --cores all --configfile config/paper.yaml
 import time
-from pathlib import Path
 
 from snakemake.utils import min_version
 
-from resbench.hub.profile import validate_config
+from resbench.hub.profile import named_after_file, validate_config
 
 min_version("9.0")
 
@@ -20,9 +19,9 @@ if not workflow.config_settings.configfiles:
     configfile: f"{workflow.basedir}/config/quick.yaml"
 
 
-# A profile file without `profile:` is named after the file, so it never overwrites results/quick/.
-if workflow.config_settings.configfiles and "profile" not in config:
-    config["profile"] = Path(workflow.config_settings.configfiles[-1]).stem
+# A profile file without `profile:` is named after the file, as `resbench config` names it.
+if workflow.config_settings.configfiles:
+    config.update(named_after_file(config, workflow.config_settings.configfiles[-1]))
 
 # `--config compare_base=<key or rev>` names the other side of the `compare` rule; it is not part of
 # the profile (so it changes no config hash and reruns nothing).

@@ -358,3 +358,28 @@ def test_every_partial_config_a_rule_passes_validates_on_every_profile(rule_file
     keys = re.findall(r'"([^"]+)"', call)
     assert keys, (rule_file, call)
     validate_config(config_subset(load_config(REPO / "config" / f"{profile}.yaml"), keys))
+
+
+@pytest.mark.parametrize("name, text", [
+    ("named.yaml", "seeds: [0, 1]\n"),  # no profile: named after the file by both
+    ("my config.yaml", "seeds: [0, 1]\n"),
+    ("ü-prof.yaml", "seeds: [0, 1]\n"),
+    (".hidden.yaml", "seeds: [0, 1]\n"),
+    ("x{y}.yaml", "seeds: [0, 1]\n"),
+    ("empty.yaml", ""),
+    ("with-profile.yaml", "profile: mine\nseeds: [0, 1]\n"),
+])
+def test_resbench_config_and_snakemake_accept_and_refuse_the_same_files(tmp_path, name, text):
+    """One check for one file: `resbench config FILE` (what `make report CONFIG=FILE` runs first) and the
+    Snakefile name a profile without `profile:` the same way, so they agree on every file."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    checked = subprocess.run([sys.executable, "-m", "resbench", "config", str(path)], capture_output=True, text=True)
+    planned = snakemake("-n", "--configfile", str(path), "--directory", str(tmp_path / "work"))
+    assert (checked.returncode == 0) == (planned.returncode == 0), (checked.stderr, planned.stderr[-1500:])
+    if checked.returncode == 0:
+        profile = re.search(r"^profile: (.*)$", checked.stdout, re.M).group(1)
+        assert profile == ("mine" if "profile:" in text else path.stem)
+        assert f"results/{profile}/" in planned.stdout + planned.stderr
+    else:
+        assert len(checked.stderr.strip().splitlines()) == 1 and "Traceback" not in checked.stderr

@@ -169,8 +169,9 @@ def load_yaml(path: str | Path) -> dict:
     except RecursionError:
         raise ConfigError(f"config file {path} nests mappings or lists too deeply to read; a profile is a few "
                           "levels deep (dataset: {name: ...})") from None
-    if raw is None:
-        raw = {}
+    if raw is None or raw == {}:  # Snakemake refuses such a file too ("keys at top level")
+        raise ConfigError(f"config file {path} is empty: a profile holds at least its name (profile: my-profile) "
+                          "and what differs from the schema defaults")
     if not isinstance(raw, dict):
         raise ConfigError(f"config file {path} holds a {type(raw).__name__}, not a mapping of keys to values "
                           "(profile: ..., seeds: ...)")

@@ -27,9 +27,15 @@ def validate_config(config: dict | None) -> dict:
     return config
 
 
+def named_after_file(config: dict, path: str | Path) -> dict:
+    """A profile file without `profile:` is named after the file (so it never overwrites results/quick/):
+    the Snakefile and `resbench config` name a file the same way, so they accept and refuse the same files."""
+    return config if "profile" in config else {**config, "profile": Path(path).stem}
+
+
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     """Read a YAML profile, apply `overrides` (nested dict) on top, validate."""
-    return validate_config(core.deep_update(core.load_yaml(path), overrides or {}))
+    return validate_config(named_after_file(core.deep_update(core.load_yaml(path), overrides or {}), path))
 
 
 def grid_probes(config: dict) -> dict[str, int]:
