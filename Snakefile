@@ -51,7 +51,7 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         get_final_targets(),
-        get_set_aside_targets,  # a damaged file set aside by the job that read it is made again
+        get_missing_targets,  # every planned file that is missing (removed, set aside as damaged) is made again
     default_target: True
 
 

@@ -182,6 +182,36 @@ def test_a_damaged_file_set_aside_is_rebuilt_with_everything_downstream(tmp_path
     assert [c["verdict"] for c in json.loads(claims.read_text())["claims"]] == [c["verdict"] for c in first_claims]
 
 
+@pytest.mark.e2e
+def test_a_missing_planned_file_is_made_again_and_a_leftover_of_another_grid_is_not(tmp_path):
+    """Issue 34: whatever removed it (a full disk, `rm`), a planned file that is missing is made again by
+    one plain run — a run file, a family table, a per-model lesion table, a report file — with what reads
+    it; a file set aside from another grid is said in one line and blocks nothing."""
+    config = {"profile": "m", "seeds": [0], "model": {"depths": [8], "archs": ["plain", "resnet"]},
+              "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
+              "lesion": {"draws": 1, "max_k_points": 2, "path_samples": 1, "path_batch": 16},
+              "variants": {"enabled": False}, "landscape": {"enabled": False}, "signal": {"enabled": False},
+              "architectures": {"enabled": False}}
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(config))
+    run = lambda *args: snakemake("--configfile", "m.yaml", "--cores", "2", *args, cwd=tmp_path)  # noqa: E731
+    assert run().returncode == 0
+    claims = tmp_path / "reports/m/claims.json"
+    first = [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]]
+    leftover = tmp_path / "results/m/runs/plain14_s0/model.pt.corrupt"  # from a grid with depth 14
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"old")
+    for rel in ("results/m/runs/resnet8_s0/summary.json", "results/m/runs/plain8_s0/model.pt",
+                "results/m/depth/runs.csv", "results/m/lesion/models/plain8.csv", "results/m/lesion/lesion.csv",
+                "reports/m/report.pdf"):
+        (tmp_path / rel).unlink()
+        rebuilt = run()
+        assert rebuilt.returncode == 0, rel + rebuilt.stdout[-2000:] + rebuilt.stderr[-2000:]
+        assert (tmp_path / rel).exists(), rel
+        assert "left from an earlier plan" in rebuilt.stderr and leftover.exists()
+    assert "Nothing to be done" in run("-n").stdout
+    assert [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]] == first
+
+
 def test_the_default_profile_is_loaded_and_in_effect(tmp_path):
     """profiles/default/ beside the Snakefile: Snakemake says it uses it, and its rerun-incomplete
     lets the next run go on after Snakemake itself was killed mid-job (without it Snakemake refuses)."""

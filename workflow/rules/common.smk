@@ -2,7 +2,9 @@
 # name: each family's rule file plans its own jobs and says which tables it makes (FAMILY_TABLES).
 import hashlib
 import json
+import os
 import shlex
+import sys
 from pathlib import Path
 
 from resbench.config import config_subset, run_id
@@ -65,20 +67,38 @@ def get_final_targets():
     return [f"{REPORTS}/report.html", f"{REPORTS}/report.pdf", f"{REPORTS}/claims.json", f"archive/{ARCHIVE_KEY}/manifest.json"]
 
 
-def get_set_aside_targets(wildcards):
-    """Files a job set aside that are still missing and that a rule makes, asked for again by `all`.
-    Snakemake does not rebuild a missing intermediate file while the outputs downstream of it are
-    present and newer; asked for, the file's job reruns and every job that reads it follows as
-    "updated input" (the resume checkpoints a job reads itself are made by no rule: left out)."""
-    makers = [r for r in workflow.rules if r.name != "all"]
-    wanted = set()
+RUN_FILES = ("summary.json", "metrics.csv", "provenance.json", "model.pt")  # every run folder's files
+PLANNED = []  # files of planned jobs beyond run folders and family tables: each rule file adds its own
+_LEFTOVERS_SAID = set()
+
+
+def planned_files():
+    """Every file the profile's planned jobs write: each run's folder (its probes too), every family table
+    of the profile, what the rule files add (per-model lesion tables, landscape chunks and surfaces) and
+    the final targets. A file of an earlier plan (another grid) is not among them."""
+    files = [f"{RESULTS}/runs/{run}/{name}" for run in RUNS for name in RUN_FILES]
+    files += [f"{RESULTS}/runs/{run}/{probe}.csv" for run in GRID_RUNS for probe in PROBES]
+    files += [table(key) for keys in FAMILY_TABLES.values() for key in keys]
+    return [*files, *PLANNED, *get_final_targets()]
+
+
+def get_missing_targets(wildcards):
+    """Planned files that are missing, whatever removed them (a full disk, `rm`, a job that set a damaged
+    one aside), asked for again by `all`. Snakemake does not rebuild a missing intermediate file while
+    the outputs downstream of it are present and newer; asked for, the file's job reruns and every job
+    that reads it follows as "updated input". A file set aside from an earlier plan (another grid) is
+    not asked for: its folder is a leftover, said in one line."""
+    planned = set(planned_files())
     for folder in (Path(RESULTS), Path(REPORTS)):
         for bad in folder.rglob("*") if folder.is_dir() else []:
-            if bad.suffix in SET_ASIDE_SUFFIXES:
-                original = bad.with_name(bad.name[: -len(bad.suffix)])
-                if not original.exists() and any(r.is_producer(str(original)) for r in makers):
-                    wanted.add(str(original))
-    return sorted(wanted)
+            if bad.suffix not in SET_ASIDE_SUFFIXES:
+                continue
+            original = str(bad.with_name(bad.name[: -len(bad.suffix)]))
+            if original not in planned and not Path(original).exists() and str(bad) not in _LEFTOVERS_SAID:
+                _LEFTOVERS_SAID.add(str(bad))
+                print(f"resbench: {bad} is left from an earlier plan (this profile makes no {original}); "
+                      "not rebuilt, delete it when you no longer need it", file=sys.stderr)
+    return sorted(p for p in planned if not os.path.exists(p))
 
 
 TABLES = table_paths()  # key -> path under RESULTS, as each family declares it (FAMILY.tables)

@@ -16,6 +16,9 @@ LANDSCAPE_MODELS = (
 FAMILY_TABLES["landscape"] = (
     ["landscape", "landscape_curvature", "landscape_interpolation", "landscape_ratio_map"] if LANDSCAPE_MODELS else []
 )
+PLANNED.extend(f"{RESULTS}/landscape/chunks/{m}_c{k}.csv" for m in LANDSCAPE_MODELS for k in range(_LANDSCAPE["chunks"]))
+PLANNED.extend(f"{RESULTS}/landscape/surfaces/{m}{ext}" for m in LANDSCAPE_MODELS
+               for ext in (".csv", ".curvature.json", ".directions.pt", ".interp.csv", ".ratio_map.csv"))
 
 
 LANDSCAPE_ARGS = (

@@ -4,6 +4,7 @@
 # more than the lesions.
 LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
 FAMILY_TABLES["lesion"] = ["lesion", "lesion_paths"] if LESION_MODELS else []
+PLANNED.extend(f"{RESULTS}/lesion/models/{m}{ext}" for m in LESION_MODELS for ext in (".csv", ".paths.csv"))
 
 
 rule lesion:
