@@ -143,3 +143,17 @@ def test_bundles_and_unknown_names(tmp_path, config, monkeypatch):
     code, md, _ = compare(tmp_path, "bundle.tar.gz", "abc123-def")
     assert code == 0 and "No significant" in md
     assert main(["compare", "no-such-thing", str(a), "--out-dir", "x"]) == 2
+
+
+def test_a_result_set_missing_a_table_a_family_needs_is_one_line_and_exit_2(tmp_path, config, capsys):
+    """Issue 34: compare against an archive folder whose depth/runs.csv is gone said KeyError: 'runs' and
+    exited 1 (what CI reads as a regression); now one line naming the file, exit 2, for either side."""
+    a = write_set(tmp_path / "a", config)
+    b = write_set(tmp_path / "b", config)
+    (b / "depth" / "runs.csv").unlink()
+    pd.DataFrame([{"arch": "plain", "depth": 8, "seed": 0, "images_per_second": 100.0}]).to_csv(
+        b / "depth" / "epochs.csv", index=False)  # another of the suite's tables: a partial result set
+    for base, head in ((a, b), (b, a)):
+        code, _, _ = compare(tmp_path, base, head)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "depth/runs.csv" in err[0] and "Traceback" not in err[0], err

@@ -35,7 +35,20 @@ def metrics() -> dict[str, Metric]:
 
 
 def load_result_set(folder: Path, label: str) -> compare.ResultSet:
-    return compare.load_result_set(folder, label, table_paths())
+    """A result set whose every family can give its compared numbers: a folder or bundle that lacks a
+    table a family reads is one FileNotFoundError naming it (`resbench compare`: one line, exit 2), never a
+    KeyError later."""
+    paths = table_paths()
+    rs = compare.load_result_set(folder, label, paths)
+    for family in FAMILIES:
+        try:
+            family.report().metric_samples(rs.tables)
+        except KeyError as exc:
+            missing = paths.get(exc.args[0], exc.args[0])
+            raise FileNotFoundError(f"{folder} lacks {missing}, which comparing the {family.name} family needs: "
+                                    "a damaged or partial result set (resbench verify, then snakemake, makes it "
+                                    "again)") from None
+    return rs
 
 
 def metric_samples(rs: compare.ResultSet) -> pd.DataFrame:
