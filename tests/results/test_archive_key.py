@@ -96,3 +96,26 @@ def test_an_archive_is_never_overwritten_with_other_results(clean_git, tmp_path)
     kept = [p for p in root.iterdir() if p.name.startswith("k.replaced-")]
     assert len(kept) == 1 and "reproduced" in (kept[0] / "claims.json").read_text()
     assert "inconclusive" in (first / "claims.json").read_text()
+
+
+def test_the_guard_holds_when_snakemake_deleted_the_manifest_first(clean_git, tmp_path):
+    """Issue 34: Snakemake deletes the archive rule's output (manifest.json) before rerunning it, so a
+    guard keyed on the manifest never fired: a changed table was silently overwritten. The guard reads
+    the archived files themselves."""
+    from resbench.hub.results import write_archive
+    from resbench.results.io import write_json_atomic
+
+    results, claims, root = tmp_path / "results", tmp_path / "reports" / "claims.json", tmp_path / "archive"
+    results.mkdir()
+    config = validate_config(QUICK)
+    write_json_atomic({"profile": "quick", "claims": [{"id": "degradation", "verdict": "reproduced"}]}, claims)
+    first = write_archive(results, claims, config, "k", root=root)
+    (first / "manifest.json").unlink()  # what `snakemake --forcerun archive` does before the job
+    write_archive(results, claims, config, "k", root=root)  # the same results: rewritten in place
+    assert sorted(p.name for p in root.iterdir()) == ["k"]
+    (first / "manifest.json").unlink()
+    write_json_atomic({"profile": "quick", "claims": [{"id": "degradation", "verdict": "inconclusive"}]}, claims)
+    write_archive(results, claims, config, "k", root=root)
+    kept = [p for p in root.iterdir() if p.name.startswith("k.replaced-")]
+    assert len(kept) == 1 and "reproduced" in (kept[0] / "claims.json").read_text()
+    assert "inconclusive" in (first / "claims.json").read_text() and (first / "manifest.json").exists()

@@ -63,16 +63,21 @@ def _copy_verified(source: Path, target: Path) -> None:
 
 
 def _keep_other_results(folder: Path, incoming: list[tuple[Path, str]]) -> None:
-    """An archive folder is never overwritten with other results: when `folder` is complete and any
-    table or the claims differ from what would be copied (a nondeterministic rerun, a hand-edited
-    table), it is moved to `<key>.replaced-<its creation time>` first, with a warning."""
-    if not (folder / "manifest.json").exists():
-        return
+    """An archive folder is never overwritten with other results: when `folder` holds any of the tables
+    or the claims and one of them differs from what would be copied (a nondeterministic rerun, a
+    hand-edited table), it is moved to `<key>.replaced-<its creation time>` first, with a warning. The
+    guard reads the archived files themselves, not the manifest: Snakemake deletes the manifest (the
+    archive rule's output) before it reruns the rule."""
+    held = [(folder / rel) for _, rel in incoming if (folder / rel).exists()]
+    if not held:
+        return  # a new folder
     differs = [rel for source, rel in incoming
                if not (folder / rel).exists() or (folder / rel).read_bytes() != source.read_bytes()]
     if not differs:
         return  # the same results again
-    created = str(read_json(folder / "manifest.json", set_aside_bad=False).get("created", "unknown"))
+    manifest = folder / "manifest.json"
+    created = (str(read_json(manifest, set_aside_bad=False).get("created", "unknown")) if manifest.exists() else
+               dt.datetime.fromtimestamp(min(p.stat().st_mtime for p in held), dt.timezone.utc).isoformat())
     kept = folder.with_name(f"{folder.name}.replaced-{created.replace(':', '').replace('+', '_')}")
     folder.rename(kept)
     log.warning("archive %s held other results (%s differ); kept them as %s", folder, ", ".join(differs[:3]), kept)
