@@ -114,9 +114,10 @@ def cmd_compare(args) -> int:
                             "folder or a bundle (for the Snakemake rule: --config compare_base=<key or rev>)")
     try:
         base, head = load_pair(args.base, args.head, Path(args.root))
+        summary = compare_summary(base, head, args.threshold, args.alpha,
+                                  refuse_mismatch=args.config_mismatch == "refuse")
     except FileNotFoundError as exc:
         raise ResbenchError(str(exc)) from None
-    summary = compare_summary(base, head, args.threshold, args.alpha, refuse_mismatch=args.config_mismatch == "refuse")
     out = Path(args.out_dir)
     write_text_atomic(render_markdown(summary), out / "compare.md")
     write_text_atomic(render_html(summary), out / "compare.html")

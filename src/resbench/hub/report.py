@@ -120,10 +120,16 @@ DEFAULT_TITLE = "Plain and residual networks of growing depth"
 STANDARD_PROFILE = "config/standard.yaml"
 
 
+def decided_in(config: dict) -> str | None:
+    """The profile that decides what this one does not run or runs only as an estimate (None in the
+    standard profile itself)."""
+    return None if config["profile"] == "standard" else STANDARD_PROFILE
+
+
 def not_run(family, claim_id: str, kind: str, text: str, config: dict) -> dict:
     """A declared claim this profile's data cannot decide because it did not run its experiment;
-    `run_in` names the profile that decides it (None in the standard profile itself)."""
-    run_in = None if config["profile"] == "standard" else STANDARD_PROFILE
+    `run_in` names the profile that decides it (`decided_in`)."""
+    run_in = decided_in(config)
     where = (f" It is decided by the standard profile (snakemake --cores all --configfile {run_in}); its run time "
              "and power are in the README." if run_in else "")
     criterion = family.regime_criteria().get(claim_id, "not stated")
@@ -146,8 +152,8 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
         unplaced = sorted(k for k, c in made.items() if "regime" not in c)
         if unplaced:
             raise ValueError(f"family {family.name} decides claims without a regime: {unplaced}")
-        run_in = None if config["profile"] == "standard" else STANDARD_PROFILE
-        made = {k: withheld(c, run_in) if k in config["report"]["estimate_only"] else c for k, c in made.items()}
+        made = {k: withheld(c, decided_in(config)) if k in config["report"]["estimate_only"] else c
+                for k, c in made.items()}
         claims += [made.get(claim_id) or not_run(family, claim_id, kind, text, config)
                    for claim_id, kind, text in family.claims]
     for c in claims:

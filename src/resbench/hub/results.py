@@ -35,26 +35,20 @@ def metrics() -> dict[str, Metric]:
 
 
 def load_result_set(folder: Path, label: str) -> compare.ResultSet:
-    """A result set whose every family can give its compared numbers: a folder or bundle that lacks a
-    table a family reads is one FileNotFoundError naming it (`resbench compare`: one line, exit 2), never a
-    KeyError later."""
-    paths = table_paths()
-    rs = compare.load_result_set(folder, label, paths)
-    for family in FAMILIES:
-        try:
-            family.report().metric_samples(rs.tables)
-        except KeyError as exc:
-            missing = paths.get(exc.args[0], exc.args[0])
-            raise FileNotFoundError(f"{folder} lacks {missing}, which comparing the {family.name} family needs: "
-                                    "a damaged or partial result set (resbench verify, then snakemake, makes it "
-                                    "again)") from None
-    return rs
+    return compare.load_result_set(folder, label, table_paths())
 
 
 def metric_samples(rs: compare.ResultSet) -> pd.DataFrame:
     """Long table: metric, key (what it is measured on), value; one row per seed (or job), from every
     family's metric_samples and the shared rule times."""
-    frames = [frame for f in FAMILIES for frame in f.report().metric_samples(rs.tables)]
+    frames = []
+    for family in FAMILIES:
+        try:
+            frames += family.report().metric_samples(rs.tables)
+        except KeyError as exc:  # a partial result set: one FileNotFoundError naming the table (compare: exit 2)
+            raise FileNotFoundError(f"{rs.label} lacks {table_paths().get(exc.args[0], exc.args[0])}, which "
+                                    f"comparing the {family.name} family needs: a damaged or partial result set "
+                                    "(resbench verify, then snakemake, makes it again)") from None
     if "rule_times" in rs.tables:
         t = rs.tables["rule_times"]
         frames.append(pd.DataFrame({"metric": "rule_seconds", "key": t["rule"], "value": t["seconds"]}))

@@ -2,8 +2,8 @@
 the shallow nets have reached their plateau, the baseline leaves room for the published gain, the grid
 resolves the structure the paper shows). Each family computes its claims' regimes from the run's own
 tables; a claim outside its regime is `inconclusive` whatever its test says, because its data describe
-the proxy set-up, not the paper. Criteria are fixed from the papers before any verdict is computed.
-Pure Python; no family is named here."""
+the proxy set-up, not the paper. Criteria come from the papers; those stated after data were seen are
+listed in Methods (each family's `regime.CHANGES`). Pure Python; no family is named here."""
 from __future__ import annotations
 
 TRAINS = 0.20  # a net "trains" when its error ends below 20%: He et al. 2016b call a CIFAR-10 run above it a failure

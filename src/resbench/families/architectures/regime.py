@@ -1,5 +1,5 @@
-"""The regimes of the architectures family's claims, from the papers (stated at issue 31 after earlier runs' verdicts
-had been seen, so listed in Methods as a rule added after the data):
+"""The regimes of the architectures family's claims, from the papers (stated at issue 31 after earlier runs'
+verdicts had been seen, so listed in Methods as a rule added after the data):
 
 - Cardinality (Xie et al. 2017, Table 2): ResNeXt-50 32x4d 22.2% top-1 against ResNet-50's 23.9% at one
   budget, a 7.1% relative gain. Criterion: the C = 1 net trains (test error below TRAINS) and its error
@@ -26,8 +26,8 @@ CRITERIA = {
     "inception_bottleneck_cost": "a count on the modules themselves (no training): always in its regime",
 }
 
-
 CHANGES = ("Regime for cardinality and lesion across families (issue 31): outside it the claim is inconclusive.",)
+
 
 def cardinality(runs: pd.DataFrame | None) -> dict:
     base = next((n for n, c in CARDINALITY.items() if c == 1), None)
@@ -67,4 +67,3 @@ def regimes(tables: dict) -> dict[str, dict]:
     return {"cardinality": cardinality(tables.get("net_runs")),
             "lesion_across_families": lesion_across_families(tables.get("net_deletion")),
             "inception_bottleneck_cost": inception_bottleneck_cost(tables.get("net_bottleneck"))}
-

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from ...report.regime import in_regimes
 from ... import stats
+from ...report.regime import in_regimes
 from .catalog import NETS
-from .regime import regimes
 from .claims import bottleneck_check, cardinality_claim, deletion_damage, lesion_across_families_claim, trained_nets
+from .regime import regimes
 
 
 def claims(tables: dict, config: dict) -> list[dict]:

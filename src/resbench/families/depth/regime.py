@@ -1,9 +1,9 @@
-"""The degradation claim's regime, from He et al. 2016 (stated at issue 31 after earlier runs' verdicts had been seen, so listed in Methods as a rule added after the data): in Fig. 6
-plain-20 trains (a few points of training error) and every ResNet of 20-110 layers trains; degradation
-is the deeper plain nets ending worse than that. A grid whose shallowest plain net or any ResNet fails
-to train shows a set-up that does not optimize at all, not degradation. Criterion: the shallowest plain
-net and every ResNet of the grid end with mean training error below TRAINS (a diverged run counts as
-chance)."""
+"""The degradation claim's regime, from He et al. 2016 (stated at issue 31 after earlier runs' verdicts had
+been seen, so listed in Methods as a rule added after the data): in Fig. 6 plain-20 trains (a few points of
+training error) and every ResNet of 20-110 layers trains; degradation is the deeper plain nets ending worse
+than that. A grid whose shallowest plain net or any ResNet fails to train shows a set-up that does not
+optimize at all, not degradation. Criterion: the shallowest plain net and every ResNet of the grid end with
+mean training error below TRAINS (a diverged run counts as chance)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,8 +15,8 @@ from ...report.verdicts import CHANCE_ERROR, fmt_pct
 CRITERIA = {"degradation": f"the shallowest plain net and every ResNet of the grid train (mean training error "
                            f"below {TRAINS:.0%})"}
 
-
 CHANGES = ("Regime for degradation (issue 31): outside it the claim is inconclusive.",)
+
 
 def degradation(runs: pd.DataFrame | None) -> dict:
     if runs is None or not len(runs) or not {"plain", "resnet"} <= set(runs["arch"]):

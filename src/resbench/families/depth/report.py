@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...report.regime import in_regimes
 from ...report.archs import arch_sort_key
 from ...report.provenance import summarize_provenance
 from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
+from ...report.regime import in_regimes
 from .claims import degradation_claim, depth_table
 from .regime import regimes
 

@@ -1,11 +1,11 @@
-"""The landscape claim's regime, from Li et al. 2018 (stated at issue 31 after earlier runs' verdicts had been seen, so listed in Methods as a rule added after the data): their plain
-nets turn chaotic at depths where they still train but have clearly degraded (plain-56 and -110 on
-CIFAR-10, several points of test error above their ResNets at ~6%), while plain-20, within about a point
-of ResNet-20, stays convex; their slices are 51x51 over [-1, 1]^2, fine enough to show minima a few
-cells wide. Criteria: (a) grid spacing at most MAX_SPACING (21 points over [-1, 1]; Li et al. 0.04), and
-(b) at the compared depth the plain net trains (mean training error below TRAINS) and has degraded (mean
-test error at least DEGRADED times its ResNet twin's; the ratio is this project's reading of "several
-points above ~6%", stated here before any verdict)."""
+"""The landscape claim's regime, from Li et al. 2018 (stated at issue 31 after earlier runs' verdicts had been
+seen, so listed in Methods as a rule added after the data): their plain nets turn chaotic at depths where
+they still train but have clearly degraded (plain-56 and -110 on CIFAR-10, several points of test error
+above their ResNets at ~6%), while plain-20, within about a point of ResNet-20, stays convex; their slices
+are 51x51 over [-1, 1]^2, fine enough to show minima a few cells wide. Criteria: (a) grid spacing at most
+MAX_SPACING (21 points over [-1, 1]; Li et al. 0.04), and (b) at the compared depth the plain net trains
+(mean training error below TRAINS) and has degraded (mean test error at least DEGRADED times its ResNet
+twin's; the ratio is this project's reading of "several points above ~6%")."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +22,8 @@ CRITERIA = {"landscape_smoothness": (f"a grid spacing of at most {MAX_SPACING:g}
                                      f"below {TRAINS:.0%}) but has degraded (test error at least {DEGRADED:g}× its "
                                      f"ResNet twin's)")}
 
-
 CHANGES = ("Regime for loss landscapes (issue 31): outside it the claim is inconclusive.",)
+
 
 def landscape_smoothness(runs: pd.DataFrame | None, surface: pd.DataFrame | None) -> dict:
     criterion = CRITERIA["landscape_smoothness"]

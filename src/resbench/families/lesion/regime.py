@@ -1,4 +1,5 @@
-"""The regimes of the lesion family's claims, from the papers (stated at issue 31 after earlier runs' verdicts had been seen, so listed in Methods as a rule added after the data):
+"""The regimes of the lesion family's claims, from the papers (stated at issue 31 after earlier runs' verdicts
+had been seen, so listed in Methods as a rule added after the data):
 
 - Ensemble lesion (Veit et al. 2016): lesions of trained nets (their ResNet-110 at 6.6% test error, their
   VGG trained). Criterion: at the depths tested, every seed of the ResNet and of the plain net trained

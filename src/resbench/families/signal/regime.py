@@ -1,4 +1,5 @@
-"""The regimes of the signal family's claims, from the papers (stated at issue 31 after earlier runs' verdicts had been seen, so listed in Methods as a rule added after the data):
+"""The regimes of the signal family's claims, from the papers (stated at issue 31 after earlier runs' verdicts
+had been seen, so listed in Methods as a rule added after the data):
 
 - Vanishing gradients (Nielsen ch. 5): "accuracy stops improving with depth" compares nets that have each
   reached their plateau: Nielsen's 1-4-hidden-layer MNIST nets end within about half a point of each other
@@ -43,6 +44,7 @@ CHANGES = (
     "the regime rule now withholds any verdict there.",
     "Regimes for every signal claim (issue 31): a claim outside its paper's regime is inconclusive.",
 )
+
 
 def plateau_gain(curve) -> float:
     """Accuracy gained over the last quarter of a per-epoch curve (index 0 = initialization): the

@@ -7,8 +7,8 @@ import pandas as pd
 
 from ...report.regime import in_regimes
 from . import LAYER_STATS_IMAGES
-from .regime import regimes
 from . import claims as sc
+from .regime import regimes
 
 CLAIM_ORDER = ("vanishing_gradients", "rank_collapse", "rank_shortcuts", "identity_construction", "appended_layers")
 

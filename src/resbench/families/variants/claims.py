@@ -76,13 +76,19 @@ def variant_alpha(n: int) -> float:
     return stats.ALPHA / (n - needed(n) + 1)
 
 
+def on_common_seeds(values: dict[str, pd.Series]) -> dict[str, np.ndarray]:
+    """Per-seed values (Series indexed by seed) on the seeds every one of them has with a finite value,
+    in seed order: the pairing of a paired test."""
+    frame = pd.concat(values, axis=1, join="inner").replace([np.inf, -np.inf], np.nan).dropna()
+    return {k: frame[k].to_numpy(float) for k in values}
+
+
 def paired_by_seed(a, b) -> tuple[np.ndarray, np.ndarray]:
-    """Two variants' per-seed values on the seeds both have with finite values (Series indexed by
-    seed); arrays (calibration draws) are already aligned."""
+    """Two variants' values paired by seed (`on_common_seeds`); arrays (calibration draws) are already aligned."""
     if not isinstance(a, pd.Series):
         return np.asarray(a, float), np.asarray(b, float)
-    both = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").replace([np.inf, -np.inf], np.nan).dropna()
-    return both["a"].to_numpy(float), both["b"].to_numpy(float)
+    both = on_common_seeds({"a": a, "b": b})
+    return both["a"], both["b"]
 
 
 def obstructed_decisions(losses: dict, fail: dict[str, bool]) -> dict[str, stats.Decision]:
@@ -121,12 +127,10 @@ def variants_verdict(decisions: dict[str, stats.Decision]) -> str:
     return "not_reproduced" if n - seen.count("contradicted") < needed(n) else "inconclusive"
 
 
-def variants_groups(epochs: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:
+def variants_groups(losses: dict[str, pd.Series], names: list[str]) -> dict[str, np.ndarray]:
     """Per variant (identity and `names`, the obstructed variants tested by their loss), each seed's
-    log whole-run training loss, on the seeds every one of them has."""
-    losses = log_losses(epochs)
-    frame = pd.concat({v: losses[v] for v in ["identity", *names]}, axis=1).replace([np.inf, -np.inf], np.nan).dropna()
-    return {v: frame[v].to_numpy(float) for v in frame}
+    log whole-run training loss (`log_losses`), on the seeds every one of them has."""
+    return on_common_seeds({v: losses[v] for v in ["identity", *names]})
 
 
 def variants_calibration(groups: dict, trials: int | None = None, failed: tuple[str, ...] = ()) -> dict:
@@ -163,7 +167,8 @@ def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error
             or stats_table.loc["identity", "fail"]:
         return inconclusive(claim, "needs a trained identity variant and at least one obstructed shortcut, with two "
                                    "or more seeds each.")
-    decisions = obstructed_decisions(log_losses(epochs), {v: bool(stats_table.loc[v, "fail"]) for v in obstructed})
+    losses = log_losses(epochs)
+    decisions = obstructed_decisions(losses, {v: bool(stats_table.loc[v, "fail"]) for v in obstructed})
     verdict = variants_verdict(decisions)
     alpha = variant_alpha(len(decisions))
     seen = variant_outcomes(decisions)
@@ -175,7 +180,7 @@ def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error
     n_worse = list(seen.values()).count("shown")
     sentence = (f"{HEADS[verdict]}: {n_worse} of {len(decisions)} obstructed shortcuts hamper optimization (needed: "
                 f"{needed(len(decisions))}) — {loss_name} relative to the identity shortcut's "
-                f"({float(np.exp(log_losses(epochs)['identity']).median()):.3g} median), paired by seed, with its "
+                f"({float(np.exp(losses['identity']).median()):.3g} median), paired by seed, with its "
                 f"interval: {', '.join(parts)}; "
                 f"a variant counts as worse when it fails (median test error above {fmt_pct(fail_error)}, or a diverged "
                 f"seed) or when the one-sided paired t-test on log loss rejects a ratio of {LOSS_RATIO_MARGIN:.3g} or less "
@@ -193,5 +198,5 @@ def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error
            "key_number": f"{n_worse}/{len(decisions)} obstructed shortcuts optimize worse than identity"}
     failed = tuple(v for v in obstructed if stats_table.loc[v, "fail"])
     tested = [v for v in obstructed if v not in failed]
-    return with_calibration(out, variants_calibration(variants_groups(epochs, tested), failed=failed),
+    return with_calibration(out, variants_calibration(variants_groups(losses, tested), failed=failed),
                             f"every obstructed shortcut's loss ×{LOSS_RATIO_MARGIN ** 2:.3g}")
