@@ -51,3 +51,33 @@ def write_fake_cifar10(root: Path, n_train_per_batch: int = 20, n_test: int = 20
 def fake_cifar10(tmp_path):
     write_fake_cifar10(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def claims_calibrate_the_rule_that_decides(monkeypatch):
+    """In every test: a family claim that calibrates a rule must have decided its verdict with that same
+    rule object (`Rule.verdict` on the real data, outside the calibration's draws). A claim whose verdict
+    and calibration use different rules (and so could drift apart) fails whichever test runs it."""
+    from resbench import calibration
+
+    decided, drawing = set(), []
+    real_calibrate, real_verdict = calibration.calibrate, calibration.Rule.verdict
+
+    def verdict(self, parts, alpha=calibration.ALPHA):
+        if not drawing:
+            decided.add(id(self))
+        return real_verdict(self, parts, alpha)
+
+    def calibrate(groups, rule, *args, **kwargs):
+        import sys
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.startswith("resbench."):
+            assert id(rule) in decided, f"{caller} calibrates a rule it did not decide its verdict with"
+        drawing.append(1)
+        try:
+            return real_calibrate(groups, rule, *args, **kwargs)
+        finally:
+            drawing.pop()
+
+    monkeypatch.setattr(calibration.Rule, "verdict", verdict)
+    monkeypatch.setattr(calibration, "calibrate", calibrate)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from resbench import stats
+from resbench import calibration, stats
 
 
 def test_exceeds_needs_significance_and_the_margin():
@@ -76,6 +76,11 @@ def test_contradiction_shares_alpha_over_the_parts():
     assert stats.verdict(part) == "not_reproduced" and stats.verdict(part, yes) == "inconclusive"
 
 
+def rate(draw, decide, trials: int, verdict: str = "reproduced") -> float:
+    rng = np.random.default_rng(0)
+    return sum(decide(draw(rng)) == verdict for _ in range(trials)) / trials
+
+
 @pytest.mark.parametrize("test, edge", [
     (lambda a, b: stats.exceeds(a, b, 0.02), 0.02),
     (lambda a, b: stats.below(a - b, 0.02), 0.02),
@@ -83,8 +88,8 @@ def test_contradiction_shares_alpha_over_the_parts():
 def test_rate_at_the_edge_is_alpha_and_refutation_at_the_edge_is_alpha(test, edge):
     """At effect = margin a part is shown in alpha of the draws, and contradicted in alpha of them."""
     draw = lambda rng: (rng.normal(edge, 0.01, 5), rng.normal(0, 0.01, 5))  # noqa: E731
-    shown = stats.rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000)
-    refuted = stats.rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000, verdict="not_reproduced")
+    shown = rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000)
+    refuted = rate(draw, lambda ab: stats.verdict(test(*ab)), trials=4000, verdict="not_reproduced")
     assert abs(shown - 0.05) < 0.011 and abs(refuted - 0.05) < 0.011
 
 
@@ -92,13 +97,13 @@ def test_rate_at_the_edge_is_alpha_and_refutation_at_the_edge_is_alpha(test, edg
 def test_exceeds_rate_at_its_margin_is_alpha(n):
     draw = lambda rng: (rng.normal(0.01, 0.01, n), rng.normal(0, 0.01, n))  # noqa: E731  (a true effect of exactly the margin)
     decide = lambda ab: stats.verdict(stats.exceeds(*ab, margin=0.01))  # noqa: E731
-    assert 0.035 <= stats.rate(draw, decide, trials=2000) <= 0.065
+    assert 0.035 <= rate(draw, decide, trials=2000) <= 0.065
 
 
 def test_equivalence_false_positive_rate_at_the_margin_is_at_most_alpha():
     draw = lambda rng: (rng.normal(0.02, 0.01, 5), rng.normal(0, 0.01, 5))  # noqa: E731  (a true change of exactly the margin)
     decide = lambda ab: stats.verdict(stats.equivalent(*ab, margin=0.02))  # noqa: E731
-    assert stats.rate(draw, decide, trials=2000) <= 0.06
+    assert rate(draw, decide, trials=2000) <= 0.06
 
 
 def test_a_group_only_named_by_spread_from_lends_its_spread_and_is_not_drawn():
@@ -108,13 +113,23 @@ def test_a_group_only_named_by_spread_from_lends_its_spread_and_is_not_drawn():
     groups = {"effect": rng.normal(0.5, 0.3, 8), "lender": rng.normal(0.0, 0.01, 8)}
     seen = set()
 
-    def decide(g):
+    def parts(g):
         seen.update(g)
-        return stats.verdict(stats.above(g["effect"], 0.02))
+        return {"above": stats.above(g["effect"], 0.02)}
 
     nulls, alternative = [{"effect": 0.02}], {"effect": 0.04}
-    lent = stats.calibrate(groups, decide, nulls, alternative, 0.001, trials=300, spread_from={"effect": "lender"})
-    own = stats.calibrate(groups, decide, nulls, alternative, 0.001, trials=300)
+    lent = calibration.calibrate(groups, calibration.Rule(parts, nulls, alternative, 0.001, {"effect": "lender"}), 300)
+    own = calibration.calibrate(groups, calibration.Rule(parts, nulls, alternative, 0.001), 300)
     assert seen == {"effect"}
     assert lent["spread"] == {"effect": pytest.approx(np.std(groups["lender"], ddof=1))}
     assert lent["power"] > 0.9 > 0.3 > own["power"]
+    assert lent["own_power"] == pytest.approx(own["power"], abs=0.1)
+
+
+def test_flat_needs_every_level_inside_the_band_not_only_the_fitted_line():
+    """A flat least-squares line through a middle level that jumps by five margins is not flat."""
+    x = np.repeat([1.0, 2.0, 3.0], 20)
+    y = np.concatenate([np.zeros(20), np.full(20, 0.05), np.zeros(20)]) + np.tile([-1e-4, 1e-4], 30)
+    d = stats.flat_in(x, y, 0.01)
+    assert d.low > -0.01 and d.high < 0.01  # the line alone would pass
+    assert d.holds is False

@@ -22,9 +22,8 @@ contradicted, at alpha shared over the parts: the claim is a conjunction, and a 
 be refuted by any of its parts more often than alpha) or `inconclusive`. Diverged runs are not dropped:
 callers replace their NaN by the worst value the metric can take (`count_diverged`).
 
-`calibrate` measures a rule's error rates at one run's shape: the rate of "reproduced" with each part
-at the edge of its claim (effect = margin) in turn, by simulation and by resampling the run's own
-values, the power at a stated alternative, and how many seeds would give 80% power.
+A claim's rule and its calibration (error rates at the run's own shape, power, seeds) are in
+`resbench.calibration`.
 """
 from __future__ import annotations
 
@@ -36,9 +35,6 @@ from scipy import special
 
 ALPHA = 0.05
 MIN_N = 2  # per group: one value has no spread
-TARGET_POWER = 0.8  # a profile is designed so that every claim it runs reaches this power
-MAX_SEEDS = 64  # the seed search of `calibrate` stops here
-TRIALS = 1000  # simulated runs per scenario in `calibrate` (Monte-Carlo error of a 5% rate: 0.7 points)
 
 
 # Student's t through scipy.special's ufuncs: the same values as scipy.stats.t without its argument
@@ -70,11 +66,13 @@ class Decision:
     extra: dict = field(default_factory=dict)
     p_against: float = math.nan  # of the opposite test: small when the data contradict the claim
 
-    def outcome(self, alpha: float = ALPHA) -> str:
-        """'shown', 'contradicted' (the opposite test rejects at `alpha`), 'not_shown' or 'untestable'."""
+    def outcome(self, alpha: float = ALPHA, show_alpha: float = ALPHA) -> str:
+        """'shown' (held at the test's level and, where it has a p-value, p < `show_alpha`: a sequential
+        look tests at less than the full alpha), 'contradicted' (the opposite test rejects at `alpha`),
+        'not_shown' or 'untestable'."""
         if self.holds is None:
             return "untestable"
-        if self.holds:
+        if self.holds and not self.p_value >= show_alpha:  # a threshold has no p-value (NaN)
             return "shown"
         return "contradicted" if self.p_against < alpha else "not_shown"
 
@@ -153,10 +151,13 @@ def _difference(a, b, paired: bool):
     return (*(welch(a, b) if testable else (math.nan,) * 3), n, testable, "Welch t-test")
 
 
+TIE = 1e-9  # with no spread, an effect within this of its margin is at the margin (floating-point sums, not data)
+
+
 def _greater(effect: float, se: float, df: float, margin: float, alpha: float):
     """One-sided test of H0: effect <= margin: (p, p of the opposite test, low, high)."""
     if se == 0:
-        return (0.0 if effect > margin else 1.0), (0.0 if effect < margin else 1.0), effect, effect
+        return (0.0 if effect > margin + TIE else 1.0), (0.0 if effect < margin - TIE else 1.0), effect, effect
     t, half = (effect - margin) / se, t_ppf(1 - alpha, df) * se
     return t_sf(t, df), _t_cdf(t, df), effect - half, effect + half
 
@@ -164,7 +165,7 @@ def _greater(effect: float, se: float, df: float, margin: float, alpha: float):
 def _inside(effect: float, se: float, df: float, margin: float, alpha: float):
     """TOST of |effect| < margin: (p, p of 'beyond the band on one side', low, high)."""
     if se == 0:
-        inside = abs(effect) < margin
+        inside = abs(effect) < margin - TIE
         return (0.0 if inside else 1.0), (1.0 if inside else 0.0), effect, effect
     half = t_ppf(1 - alpha, df) * se
     p = max(t_sf((effect + margin) / se, df), _t_cdf((effect - margin) / se, df))
@@ -284,108 +285,18 @@ def flat_in(x, y, margin: float, alpha: float = ALPHA) -> Decision:
 
 
 def outcomes(parts, alpha: float = ALPHA) -> list[str]:
-    """Each part's outcome, with `alpha` shared over the parts for contradictions (Bonferroni):
-    showing a conjunction needs every part at alpha; refuting it must not happen more often than
-    alpha when every part is true."""
+    """Each part's outcome at level `alpha` (at most ALPHA, the level its test decided `holds` at),
+    with `alpha` shared over the parts for contradictions (Bonferroni): showing a conjunction needs
+    every part at alpha; refuting it must not happen more often than alpha when every part is true."""
     parts = list(parts)
-    return [p.outcome(alpha / max(len(parts), 1)) for p in parts]  # `holds` was decided at alpha by its test
+    return [p.outcome(alpha / max(len(parts), 1), show_alpha=alpha) for p in parts]
 
 
-def verdict(*parts: Decision) -> str:
+def verdict(*parts: Decision, alpha: float = ALPHA) -> str:
     """Every part shown -> reproduced; a part contradicted -> not_reproduced; else inconclusive."""
-    seen = outcomes(parts)
+    seen = outcomes(parts, alpha)
     if "contradicted" in seen:
         return "not_reproduced"
     if seen and all(o == "shown" for o in seen):
         return "reproduced"
     return "inconclusive"
-
-
-def rate(draw, decide, trials: int = 1000, seed: int = 0, verdict: str = "reproduced") -> float:
-    """Share of `trials` synthetic data sets (draw(rng) -> data) for which decide(data) says
-    `verdict`: a claim's false-positive rate (at the edge of its null) or power (effect present)."""
-    rng = np.random.default_rng(seed)
-    return sum(decide(draw(rng)) == verdict for _ in range(trials)) / trials
-
-
-KERNEL = 0.5  # share of a resampled group's spread (in sd) drawn from a normal kernel: three seeds
-#               resampled alone give the same value thrice in 1 of 9 draws, a spread of 0 no test survives
-
-
-def _draws(shape: dict, means: dict, resample: bool):
-    """draw(rng) -> {group: values}: normals with each group's spread around the scenario's means, or
-    (resample) the group's own centred values, rescaled to its sample variance, plus a small kernel."""
-    plan = {}
-    for k, (n, sd, residuals) in shape.items():
-        m = len(residuals)
-        own = math.sqrt(float(np.dot(residuals, residuals)) / (m - 1))
-        plan[k] = (n, sd, residuals * math.sqrt((1 - KERNEL ** 2) * m / (m - 1)),
-                   math.sqrt(max(sd ** 2 - (1 - KERNEL ** 2) * own ** 2, 0.0)))
-
-    def draw(rng):
-        if not resample:
-            return {k: rng.normal(means[k], sd, n) for k, (n, sd, _, _) in plan.items()}
-        return {k: means[k] + kept[rng.integers(0, len(kept), n)] + rng.normal(0.0, kernel, n)
-                for k, (n, _, kept, kernel) in plan.items()}
-    return draw
-
-
-def calibrate(groups: dict, decide, nulls: list[dict], alternative: dict, min_spread, trials: int | None = None,
-              spread_from: dict | None = None) -> dict:
-    """A claim's error rates at one run's shape. `groups` maps a name to its observed per-seed
-    values. `nulls` are scenarios (a mean per group) in which the claim is false, each part in turn
-    at the edge of its claim (effect = margin) while the others hold clearly; `alternative` has the
-    claimed effect present (e.g. twice the margin). Each scenario is drawn two ways: normals with the
-    group's own n and standard deviation (floored at `min_spread`, a float or a dict by name), and
-    resampling the group's own centred values (so skewed, floored and bimodal seeds are covered).
-    A group whose spread is the effect itself (a failing plain-56 scattering over seeds) takes its
-    spread and centred values from a group without it (`spread_from`: name -> name) in every scenario:
-    a net at the edge of the claim, or twice the margin past it, is not a failing net. A group that
-    no scenario names only lends its spread.
-    Returns the largest rate of "reproduced" over the nulls (each way), the power (each way), and
-    `seeds_for_power`: the smallest seeds per group giving TARGET_POWER in simulation (None above
-    MAX_SEEDS). `decide(dict of arrays) -> verdict`. Groups with fewer than MIN_N values give none."""
-    trials = trials or TRIALS
-    shape = {}
-    for name, values in groups.items():
-        values = np.asarray(values, dtype=float)
-        values = values[np.isfinite(values)]
-        floor = min_spread[name] if isinstance(min_spread, dict) else min_spread
-        if len(values) < MIN_N:
-            return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None,
-                    "reason": f"{name}: n = {len(values)} (a spread needs {MIN_N})"}
-        shape[name] = (len(values), max(float(np.std(values, ddof=1)), floor), values - values.mean())
-    # A group only named by spread_from lends its spread and is not drawn itself.
-    shape = {k: (n, *shape[(spread_from or {}).get(k, k)][1:]) for k, (n, *_) in shape.items() if k in alternative}
-    out = {"trials": trials, "edge": "each part at the edge of its claim (effect = margin) in turn"}
-    for way, resample in (("", False), ("resampled_", True)):
-        rates = [rate(_draws(shape, m, resample), decide, trials, seed=i) for i, m in enumerate(nulls)]
-        out[f"{way}false_positive_rate"] = max(rates)
-        out[f"{way}false_positive_rates"] = rates
-        out[f"{way}power"] = rate(_draws(shape, alternative, resample), decide, trials, seed=len(nulls))
-    out["seeds_for_power"] = seeds_for_power(shape, decide, alternative, out["power"])
-    return {**out, "spread": {k: sd for k, (_, sd, _) in shape.items()}, "n": {k: n for k, (n, _, _) in shape.items()}}
-
-
-def seeds_for_power(shape: dict, decide, alternative: dict, power_now: float, trials: int = 200) -> int | None:
-    """Smallest number of seeds per group (every group at it, each with its own spread) at which the
-    simulated power at `alternative` reaches TARGET_POWER; None when even MAX_SEEDS does not."""
-    now = max(n for n, *_ in shape.values())
-    if power_now >= TARGET_POWER:
-        return now
-    if now >= MAX_SEEDS:
-        return None
-
-    def power(n: int) -> float:
-        return rate(_draws({k: (n, sd, r) for k, (_, sd, r) in shape.items()}, alternative, False), decide, trials,
-                    seed=n)
-
-    low, high = now, min(2 * now, MAX_SEEDS)  # `power_now` already says `now` seeds fall short
-    while power(high) < TARGET_POWER:
-        if high >= MAX_SEEDS:
-            return None
-        low, high = high, min(2 * high, MAX_SEEDS)
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (low, mid) if power(mid) >= TARGET_POWER else (mid, high)
-    return high

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from resbench import stats
+from resbench import calibration, stats
 from resbench.families.architectures import claims as arch_claims
 from resbench.families.depth import claims as depth_claims
 from resbench.families.landscape import claims as landscape_claims
@@ -33,34 +33,38 @@ def groups(margins: dict, scale: float, n: int = N) -> dict:
     return {k: 0.5 + scale * m * z for k, m in margins.items()}
 
 
-# claim -> (its calibration function (groups, trials), the margin each group's spread is scaled by)
+# claim -> (its rule, built from the groups as the claim builds it, the margin each group's spread is scaled by)
 CASES = {
-    "degradation": (depth_claims.degradation_calibration,
+    "degradation": (depth_claims.degradation_rule,
                     {f"{a}@{d}": depth_claims.DEGRADATION_MARGIN for a in ("plain", "resnet") for d in (8, 20, 32, 56)}),
-    "ensemble_lesion": (lesion_claims.ensemble_calibration,
+    "ensemble_lesion": (lambda g: lesion_claims.ensemble_rule(),
                         {"resnet": lesion_claims.ONE_BLOCK_BOUND, "plain": lesion_claims.PLAIN_BREAK_MARGIN,
                          "down_gain": lesion_claims.DOWNSAMPLING_MARGIN}),
-    "stochastic_depth": (lesion_claims.stochastic_depth_calibration,
+    "stochastic_depth": (lesion_claims.stochastic_depth_rule,
                          {"standard": lesion_claims.SD_MARGIN, "sd": lesion_claims.SD_MARGIN}),
-    "shortcut_variants": (variant_claims.variants_calibration,
+    "shortcut_variants": (variant_claims.variants_rule,
                           {v: math.log(variant_claims.LOSS_RATIO_MARGIN) for v in ("identity", *OBSTRUCTED)}),
-    "cardinality": (arch_claims.cardinality_calibration, {"base": arch_claims.MIN_EFFECT, "top": arch_claims.MIN_EFFECT}),
+    "cardinality": (arch_claims.cardinality_rule, {"base": arch_claims.MIN_EFFECT, "top": arch_claims.MIN_EFFECT}),
     "lesion_across_families": (
-        lambda g, trials: arch_claims.lesion_across_calibration(g, WITH, WITHOUT, trials),
+        lambda g: arch_claims.lesion_across_rule(WITH, WITHOUT),
         {n: arch_claims.ONE_BLOCK_BOUND for n in WITH} | {n: arch_claims.BREAK_MARGIN for n in WITHOUT}),
-    "landscape_smoothness": (landscape_claims.landscape_calibration,
+    "landscape_smoothness": (landscape_claims.landscape_rule,
                              {k: landscape_claims.RAY_MARGIN for k in ("plain", "resnet", "resnet_deep", "resnet_shallow")}),
-    "vanishing_gradients": (signal_claims.vanishing_calibration,
+    "vanishing_gradients": (signal_claims.vanishing_rule,
                             {"plain_ratio": signal_claims.SLOW_FIRST_LAYER, "residual_ratio": signal_claims.SLOW_FIRST_LAYER,
                              "gain": signal_claims.ACCURACY_MARGIN, "residual_gain": signal_claims.ACCURACY_MARGIN}),
-    "rank_collapse": (lambda g, trials: signal_claims.rank_collapse_calibration(g, ACTS, trials),
+    "rank_collapse": (lambda g: signal_claims.rank_collapse_rule(g, ACTS),
                       {f"{a}/{k}": signal_claims.RANK_MARGIN for a in ACTS for k in ("plain", "bn")}),
-    "rank_shortcuts": (lambda g, trials: signal_claims.rank_shortcuts_calibration(g, ACTS, trials),
+    "rank_shortcuts": (lambda g: signal_claims.rank_shortcuts_rule(g, ACTS),
                        {f"{a}/{k}": signal_claims.RANK_MARGIN for a in ACTS for k in ("plain", "scaled")}),
-    "appended_layers": (signal_claims.appended_calibration,
+    "appended_layers": (signal_claims.appended_rule,
                         {"plain": signal_claims.APPEND_MARGIN, "residual": signal_claims.KEEP_MARGIN,
                          "shallow": signal_claims.KEEP_MARGIN}),
 }
+
+
+def calibrate(claim: str, g: dict, trials: int, design=calibration.Design()) -> dict:
+    return calibration.calibrate(g, CASES[claim][0](g), trials, design)
 
 
 # The variants' rule shares alpha among the variants at the edge (Bonferroni); they share the identity
@@ -71,9 +75,9 @@ LOWEST_EDGE_RATE = {"shortcut_variants": variant_claims.variant_alpha(len(OBSTRU
 def problems(claim: str, trials: int) -> list[str]:
     """What is wrong with a claim's calibration: an edge rate outside alpha's Monte-Carlo band, power
     not near 1 at a tight spread, or near 1 at a wide one."""
-    calibrate, margins = CASES[claim]
+    margins = CASES[claim][1]
     band = 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / trials)
-    tight = calibrate(groups(margins, 0.1), trials=trials)
+    tight = calibrate(claim, groups(margins, 0.1), trials)
     out = []
     lowest = LOWEST_EDGE_RATE.get(claim, stats.ALPHA)
     if not lowest - band <= tight["false_positive_rate"] <= stats.ALPHA + band:
@@ -82,7 +86,7 @@ def problems(claim: str, trials: int) -> list[str]:
         out.append(f"resampled edge rate {tight['resampled_false_positive_rate']:.3f} above {stats.ALPHA} + {band:.3f}")
     if not tight["power"] >= 0.9:
         out.append(f"power {tight['power']:.2f} at a tenth of the margin's spread")
-    wide = calibrate(groups(margins, 2.0), trials=max(trials // 4, 200))
+    wide = calibrate(claim, groups(margins, 2.0), max(trials // 4, 200))
     if not wide["power"] <= 0.7:
         out.append(f"power {wide['power']:.2f} at twice the margin's spread")
     return out
@@ -94,7 +98,7 @@ def test_calibration_is_level_alpha_at_the_edge_and_has_power(claim):
 
 
 def _always(verdict):
-    return lambda *parts: verdict
+    return lambda *parts, **level: verdict
 
 
 def _ignore_margin(effect, se, df, margin, alpha, real=stats._greater):
@@ -106,34 +110,127 @@ def _ignore_margin(effect, se, df, margin, alpha, real=stats._greater):
                                                                        "margin-dropped"])
 def test_a_broken_rule_fails_the_check_for_every_claim(monkeypatch, patch):
     monkeypatch.setattr(stats, *patch)
-    if patch[0] == "verdict":  # variants decide through their own count, over each part's outcome
-        monkeypatch.setattr(variant_claims, "variants_verdict", lambda d: stats.verdict(*d.values()))
+    if patch[0] == "verdict":  # rules combine their parts through calibration's import; variants through their count
+        monkeypatch.setattr(calibration, *patch)
+        monkeypatch.setattr(variant_claims, "variants_verdict", lambda d, alpha=stats.ALPHA: patch[1](*d.values()))
     assert [c for c in sorted(CASES) if not problems(c, trials=200)] == []
 
 
 def test_a_constant_calibration_fails_the_check(monkeypatch):
     for fp, power in ((0.0, 1.0), (0.05, 1.0), (0.05, 0.0)):
-        monkeypatch.setitem(CASES, "cardinality", (lambda g, trials, fp=fp, power=power: {
-            "false_positive_rate": fp, "resampled_false_positive_rate": fp, "power": power}, CASES["cardinality"][1]))
+        monkeypatch.setattr(calibration, "calibrate", lambda g, rule, trials, design=None, fp=fp, power=power: {
+            "false_positive_rate": fp, "resampled_false_positive_rate": fp, "power": power})
         assert problems("cardinality", trials=400)
 
 
 def test_too_few_values_give_no_calibration():
-    result = signal_claims.appended_calibration({"plain": [0.3], "residual": [0.0], "shallow": [0.0]})
+    g = {"plain": np.array([0.3]), "residual": np.array([0.0]), "shallow": np.array([0.0])}
+    result = calibration.calibrate(g, signal_claims.appended_rule(g))
     assert result["power"] is None and "n = 1" in result["reason"]
 
 
 def test_seeds_for_power_grows_with_the_spread():
-    calibrate, margins = CASES["cardinality"]
-    tight, wide = calibrate(groups(margins, 0.1), trials=300), calibrate(groups(margins, 1.0), trials=300)
+    margins = CASES["cardinality"][1]
+    tight, wide = calibrate("cardinality", groups(margins, 0.1), 300), calibrate("cardinality", groups(margins, 1.0), 300)
     assert tight["seeds_for_power"] == N
     # Welch at twice the margin's distance, spread = margin: n per group near 2 * (1.64 + 0.84)^2 / 1 ~ 13
     assert 9 <= wide["seeds_for_power"] <= 18
 
 
 def test_resampling_sees_skewed_seeds_that_normals_do_not():
-    """Two of five seeds failing (bimodal errors): resampled draws keep that shape."""
+    """Two of five seeds failing (bimodal errors): the bootstrap keeps that shape."""
     values = {"standard": np.array([0.02, 0.021, 0.019, 0.6, 0.58]), "sd": np.array([0.02, 0.022, 0.018, 0.021, 0.019])}
-    result = lesion_claims.stochastic_depth_calibration(values, trials=1000)
-    assert result["resampled_false_positive_rate"] <= 0.1 and result["false_positive_rate"] <= 0.08
+    result = calibrate("stochastic_depth", values, 1000)
     assert result["resampled_false_positive_rates"] != result["false_positive_rates"]
+    assert result["false_positive_rate"] <= 0.08
+
+
+def _exact(means: dict, n: int = 400) -> dict:
+    """n values per group with exactly the scenario's mean and a tiny spread: a test's effect is its mean."""
+    z = np.tile([-1.0, 1.0], n // 2) * 1e-7
+    return {k: m + z for k, m in means.items()}
+
+
+@pytest.mark.parametrize("claim", sorted(CASES))
+def test_every_null_puts_a_part_of_the_deciding_rule_exactly_at_its_margin(claim):
+    """The calibration's nulls are read by the same parts that decide the verdict: in each, some part's
+    effect equals that part's own margin (the edge), and every other part is shown. A calibration run
+    at another margin than the verdict's (e.g. half of it) fails here."""
+    build, margins = CASES[claim]
+    g = groups(margins, 0.1)
+    rule = build(g)
+    for null in rule.nulls:
+        parts = rule.parts(_exact(null))
+        at_edge = [k for k, d in parts.items() if math.isclose(abs(d.effect), abs(d.margin), abs_tol=1e-5)
+                   or math.isclose(d.effect, d.margin, abs_tol=1e-5)]
+        assert at_edge, f"{claim}: no part at its margin in {null}"
+        others = {k: d.outcome() for k, d in parts.items() if k not in at_edge}
+        assert all(o == "shown" for o in others.values()), f"{claim}: {others} in {null}"
+
+
+def test_calibration_reads_every_null_not_only_the_first():
+    """A rule with a harmless first null and a second at the edge: the rate is the second's (~5%)."""
+    rule = calibration.Rule(lambda g: {"gain": stats.exceeds(g["a"], g["b"], 0.01)},
+                            [{"a": 0.0, "b": 0.5}, {"a": 0.01, "b": 0.0}], {"a": 0.02, "b": 0.0}, 0.002)
+    g = {"a": np.array([0.01, 0.012, 0.008, 0.011, 0.009]), "b": np.array([0.0, 0.002, -0.002, 0.001, -0.001])}
+    result = calibration.calibrate(g, rule, trials=2000)
+    assert result["false_positive_rates"][0] == 0.0 and 0.03 <= result["false_positive_rate"] <= 0.07
+
+
+def _edge_draw(n: int):
+    return lambda rng: {"a": rng.normal(0.01, 0.01, n), "b": rng.normal(0.0, 0.01, n)}
+
+
+EXCEEDS = calibration.Rule(lambda g: {"gain": stats.exceeds(g["a"], g["b"], 0.01)}, [{"a": 0.01, "b": 0.0}],
+                           {"a": 0.02, "b": 0.0}, 0.002)
+
+
+def test_a_peeking_rule_fails_the_calibration_check_and_spending_passes():
+    """Three rounds of five seeds: testing every look at the full alpha says "reproduced" at the edge
+    far more than 5% of the time; the spending function's looks keep it at or below 5%."""
+    trials, band = 4000, 3 * math.sqrt(0.05 * 0.95 / 4000)
+    sizes = {"a": [5, 10, 15], "b": [5, 10, 15]}
+    peeking = calibration.sequential_rate(_edge_draw(15), EXCEEDS, sizes, [stats.ALPHA] * 3, trials)
+    spending = calibration.sequential_rate(_edge_draw(15), EXCEEDS, sizes, calibration.look_alphas(3), trials)
+    assert peeking > stats.ALPHA + band
+    assert spending <= stats.ALPHA + band
+
+
+def test_spending_adds_up_to_alpha_and_spends_little_early():
+    alphas = calibration.look_alphas(3)
+    assert math.isclose(sum(alphas), stats.ALPHA) and alphas[0] < alphas[1] < alphas[2]
+    assert calibration.look_alphas(1) == pytest.approx([stats.ALPHA])
+
+
+@pytest.mark.parametrize("claim", ["degradation", "cardinality", "vanishing_gradients"])
+def test_calibration_in_rounds_is_level_alpha_at_the_edge(claim):
+    """Seeds in three rounds, the first done: the whole procedure, looks and stopping, at the edge."""
+    band = 3 * math.sqrt(stats.ALPHA * (1 - stats.ALPHA) / 1000)
+    result = calibrate(claim, groups(CASES[claim][1], 0.1), 1000, calibration.Design(rounds=3, done=1))
+    assert result["false_positive_rate"] <= stats.ALPHA + band and result["power"] >= 0.9
+    assert result["design"]["look_alphas"] == pytest.approx(calibration.look_alphas(3))
+
+
+def test_a_replaced_spread_prints_the_power_at_the_runs_own_spread():
+    """A failing plain-56 scattering 10 points over seeds: the scenarios lend it the ResNet's spread, and
+    the power at its own spread is given beside (lower)."""
+    rng = np.random.default_rng(3)
+    g = {f"resnet@{d}": rng.normal(0.001, 0.0005, 5) for d in (8, 20, 56)}
+    g |= {"plain@8": rng.normal(0.001, 0.0005, 5), "plain@20": rng.normal(0.02, 0.005, 5),
+          "plain@56": rng.normal(0.6, 0.1, 5)}
+    result = calibrate("degradation", g, 400)
+    assert "plain@56" in result["replaced_spreads"] and "resnet@56" in result["replaced_spreads"]["plain@56"]
+    assert result["own_power"] < result["power"]
+    assert result["own_spread"]["plain@56"] > 10 * result["spread"]["plain@56"]
+
+
+def test_a_bootstrap_of_three_equal_values_is_named_degenerate():
+    g = {"standard": np.array([0.05, 0.05, 0.05, 0.06]), "sd": np.array([0.03, 0.031, 0.029, 0.03])}
+    result = calibrate("stochastic_depth", g, 200)
+    assert "standard" in result["degenerate"] and result["degenerate"]["standard"] > 0.05
+
+
+def test_the_papers_effect_gets_its_own_power():
+    g = {"standard": np.array([0.10, 0.11, 0.09, 0.1, 0.1]), "sd": np.array([0.08, 0.081, 0.079, 0.08, 0.08])}
+    result = calibrate("stochastic_depth", g, 300)
+    assert result["paper_power"] is not None and 0.0 <= result["paper_power"] <= 1.0

@@ -20,13 +20,14 @@ def runs_table(errors: dict, status: dict | None = None) -> pd.DataFrame:
 
 def test_reproduced_when_only_plain_degrades():
     claim = degradation_claim(runs_table({
-        ("plain", 8): [0.0, 0.0, 0.01], ("plain", 20): [0.01, 0.02, 0.0], ("plain", 56): [0.5, 0.6, 0.55],
-        ("resnet", 8): [0.0, 0.0, 0.0], ("resnet", 20): [0.0, 0.001, 0.0], ("resnet", 56): [0.0, 0.01, 0.0]}))
+        ("plain", 8): [0.0, 0.003, 0.01, 0.005, 0.002], ("plain", 20): [0.01, 0.02, 0.0, 0.015, 0.005],
+        ("plain", 56): [0.5, 0.6, 0.55, 0.52, 0.58], ("resnet", 8): [0.0, 0.002, 0.001, 0.003, 0.0015],
+        ("resnet", 20): [0.0, 0.001, 0.002, 0.0005, 0.003], ("resnet", 56): [0.0, 0.01, 0.004, 0.002, 0.006]}))
     assert claim["verdict"] == "reproduced", claim["sentence"]
     assert claim["sentence"].startswith("Reproduced") and "plain training error rises" in claim["sentence"]
     ev = claim["evidence"]["parts"]["plain_rise"]
     assert ev["effect"] > 0.4 and ev["low"] < ev["effect"] < ev["high"] and ev["margin"] == DEGRADATION_MARGIN
-    assert ev["n"] == [3, 3, 3] and ev["p_value"] < 0.05 and ev["outcome"] == "shown"
+    assert ev["n"] == [5, 5, 5] and ev["p_value"] < 0.05 and ev["outcome"] == "shown"
     assert 0 <= claim["false_positive_rate"] <= 0.1 and claim["power"] is not None
     assert 0 <= claim["resampled_false_positive_rate"] <= 1 and claim["evidence"]["calibration"]["resampled_power"] is not None
 

@@ -39,6 +39,7 @@ REPORT_SOURCES = sorted(
         *(q for q in (_SRC / "report").rglob("*") if q.suffix in {".py", ".j2", ".css"}),
         *(_SRC / "hub").glob("*.py"),
         _SRC / "stats.py",
+        _SRC / "calibration.py",
         *(_SRC / "families").glob("*.py"),
         *(_SRC / "families").glob("*/section.html.j2"),
         *(q for name in REPORT_MODULES for q in (_SRC / "families").glob(f"*/{name}.py")),

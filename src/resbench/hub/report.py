@@ -17,7 +17,7 @@ from ..report.provenance import rule_wall_times
 from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS, apply_style, close
-from ..report.verdicts import CALIBRATION_FIELDS, method_paragraph, withheld
+from ..report.verdicts import CALIBRATION_FIELDS, RULE_CHANGES, method_paragraph, stop_reason, withheld
 from ..results.io import (
     read_if_present,
     write_bytes_atomic,
@@ -70,7 +70,7 @@ def methods(config: dict, tables: dict, claims: list[dict]) -> list[str]:
         report = family.report()
         if hasattr(report, "methods") and all(tables.get(k) is not None for k in family.required):
             out += report.methods(config, tables)
-    changes = [change for family in FAMILIES for change in family.changes_after_data()]
+    changes = [*RULE_CHANGES, *(change for family in FAMILIES for change in family.changes_after_data())]
     disclosed = ("Rules changed after data were seen (each listed with what it moved; every other margin and rule "
                  "was fixed before its claim's first run): " + " ".join(f"({i}) {c}" for i, c in
                                                                        enumerate(changes, 1))) if changes else None
@@ -161,6 +161,8 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
         c.setdefault("margin", None)
         for key in CALIBRATION_FIELDS:
             c.setdefault(key, None)
+        if c.get("sequential"):  # the verdict as it finally reads (a regime or an estimate may have withheld it)
+            c["sequential"]["stop"] = stop_reason(c)
     return claims
 
 

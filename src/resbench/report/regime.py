@@ -26,11 +26,12 @@ def within(claim: dict, reg: dict) -> dict:
     """Attach the regime; a decided claim whose regime is not met becomes `inconclusive` ("outside the
     paper's regime"), keeping its numbers as an estimate and what its test alone read in its evidence."""
     out = {**claim, "regime": reg}
-    if reg["met"] is not False or claim.get("verdict") not in DECIDED:
+    read = claim.get("evidence", {}).get("liberal_test_read") or claim.get("verdict")  # before a liberal rule's withholding
+    if reg["met"] is not False or read not in DECIDED:
         return out
     _, _, estimate = claim["sentence"].partition(": ")
     reach = f" What would reach it: {reg['reach']}" if reg["reach"] else ""
-    out["evidence"] = {**claim.get("evidence", {}), "outside_regime_test_read": claim["verdict"]}
+    out["evidence"] = {**claim.get("evidence", {}), "outside_regime_test_read": read}
     out["verdict"] = "inconclusive"
     out["sentence"] = (f"Inconclusive: outside the paper's regime ({reg['criterion']}; measured: {reg['measured']}).{reach}"
                        f" The estimate, which decides nothing here: {estimate}")

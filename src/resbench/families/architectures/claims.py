@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ... import stats
+from ... import calibration, stats
 from ...report.regime import TRAINS
 from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_EFFECT, MIN_SPREAD, fmt_pct, fmt_points, inconclusive,
                                parts_evidence, parts_sentence, with_calibration)
@@ -20,6 +20,7 @@ BUDGET_TOLERANCE = {"params": 0.05, "multiply_adds": 0.10}  # the sweep compares
 TRAINED = TRAINS  # a net whose median test error is above this never trained: deleting its blocks says nothing
 ONE_BLOCK_BOUND = 0.02  # an identity-path net loses under 2 points from one deleted block (Veit Fig. 3)
 BREAK_MARGIN = 0.20  # a net without identity paths loses at least 20 points more (Veit: a VGG layer -> chance)
+XIE_RELATIVE_GAIN = (23.9 - 22.2) / 23.9  # ImageNet top-1, ResNet-50 vs ResNeXt-50 32x4d: 7.1%
 
 
 def test_errors(runs: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -55,9 +56,10 @@ def cardinality_claim(runs: pd.DataFrame, cost: pd.DataFrame | None) -> dict:
                                    f"by more than {BUDGET_TOLERANCE['params']:.0%} in parameters or "
                                    f"{BUDGET_TOLERANCE['multiply_adds']:.0%} in multiply-adds).", evidence)
     groups = {"base": errors[base], "top": errors[top]}
-    parts = cardinality_parts(groups)
+    rule = cardinality_rule(groups)
+    parts = rule.parts(groups)
     d = parts["gain"]
-    verdict = stats.verdict(*parts.values())
+    verdict = rule.verdict(parts)
     trend = ", ".join(f"C={c} {fmt_pct(means[n])}" for c, n in sweep)
     sentence = (f"{HEADS[verdict]}: mean test error over {len(errors[base])} seeds {trend}; the gain of C = {sweep[-1][0]} "
                 f"over C = 1 is {fmt_points(means[base] - means[top])} (90% interval {fmt_points(d.low)} to "
@@ -68,7 +70,7 @@ def cardinality_claim(runs: pd.DataFrame, cost: pd.DataFrame | None) -> dict:
     evidence["parts"] = parts_evidence(parts)
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"C={sweep[-1][0]} vs C=1: {fmt_points(means[top] - means[base])}"}
-    return with_calibration(out, cardinality_calibration(groups), f"a gain of {fmt_points(2 * MIN_EFFECT)}")
+    return with_calibration(out, groups, rule, f"a gain of {fmt_points(2 * MIN_EFFECT)}")
 
 
 def cardinality_parts(groups: dict) -> dict[str, stats.Decision]:
@@ -76,13 +78,14 @@ def cardinality_parts(groups: dict) -> dict[str, stats.Decision]:
     return {"gain": stats.exceeds(groups["base"], groups["top"], MIN_EFFECT)}
 
 
-def cardinality_calibration(groups: dict, trials: int | None = None) -> dict:
-    """Null: a gain of exactly the margin; alternative: twice the margin. `groups`: per-seed test
-    errors of C = 1 (`base`) and of the largest C (`top`)."""
-    top = float(np.mean(groups["top"]))
-    decide = lambda g: stats.verdict(*cardinality_parts(g).values())  # noqa: E731
-    return stats.calibrate(groups, decide, [{"base": top + MIN_EFFECT, "top": top}],
-                           {"base": top + 2 * MIN_EFFECT, "top": top}, MIN_SPREAD, trials)
+def cardinality_rule(groups: dict) -> calibration.Rule:
+    """Null: a gain of exactly the margin; alternative: twice the margin; the paper's effect: Xie's
+    relative gain on this run's C = 1 error. `groups`: per-seed test errors of C = 1 (`base`) and of
+    the largest C (`top`)."""
+    top, base = float(np.mean(groups["top"])), float(np.mean(groups["base"]))
+    return calibration.Rule(cardinality_parts, [{"base": top + MIN_EFFECT, "top": top}],
+                            {"base": top + 2 * MIN_EFFECT, "top": top}, MIN_SPREAD,
+                            paper_alternative={"base": base, "top": base * (1 - XIE_RELATIVE_GAIN)})
 
 
 def deletion_damage(deletion: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +121,7 @@ def deletion_parts(values: dict[str, np.ndarray], with_paths: list[str], without
     return parts
 
 
-def lesion_across_calibration(values: dict, with_paths: list[str], without: list[str], trials: int | None = None) -> dict:
+def lesion_across_rule(with_paths: list[str], without: list[str]) -> calibration.Rule:
     """Nulls, one part at a time at its edge while the others hold clearly: an identity-path net losing
     exactly the bound; a net without identity paths losing exactly the bound plus the margin.
     Alternative: no damage with identity paths, twice the margin above the bound without."""
@@ -128,9 +131,7 @@ def lesion_across_calibration(values: dict, with_paths: list[str], without: list
     clear = {n: -1.0 for n in with_paths} | {n: 2.0 for n in without}
     nulls = [{**clear, n: ONE_BLOCK_BOUND} for n in with_paths] + \
             [{**clear, n: ONE_BLOCK_BOUND + BREAK_MARGIN} for n in without]
-    decide = lambda g: stats.verdict(*deletion_parts(g, with_paths, without).values())  # noqa: E731
-    return stats.calibrate({n: values[n] for n in [*with_paths, *without]}, decide, nulls, alternative, MIN_SPREAD,
-                           trials)
+    return calibration.Rule(lambda g: deletion_parts(g, with_paths, without), nulls, alternative, MIN_SPREAD)
 
 
 def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
@@ -159,8 +160,10 @@ def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
         return inconclusive(claim, "needs trained nets with and without identity paths that have deletable blocks"
                                    + (f" (left out: {', '.join(f'{n}: {w}' for n, w in skipped.items())})."
                                       if skipped else "."), evidence)
-    parts = deletion_parts(values, with_paths, without)
-    verdict = stats.verdict(*parts.values())
+    rule = lesion_across_rule(with_paths, without)
+    values = {n: values[n] for n in [*with_paths, *without]}
+    parts = rule.parts(values)
+    verdict = rule.verdict(parts)
     evidence["parts"] = parts_evidence(parts)
     label = lambda n: NETS[n]["label"]  # noqa: E731
     rise = lambda n: fmt_points(float(np.mean(values[n])))  # noqa: E731
@@ -176,7 +179,7 @@ def lesion_across_families_claim(deletion: pd.DataFrame | None) -> dict:
     n_little = sum(o == "shown" for k, o in seen.items() if k.endswith(" loses little"))
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"{n_little}/{len(with_paths)} identity-path nets lose little; {n_break}/{len(without)} others break"}
-    return with_calibration(out, lesion_across_calibration(values, with_paths, without),
+    return with_calibration(out, values, rule,
                             "no damage with identity paths and twice the margin without")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ... import stats
+from ... import calibration, stats
 from ...report.archs import arch_sort_key
 from ...report.verdicts import (CHANCE_ERROR, HEADS, MIN_SPREAD, fmt_points, inconclusive, parts_evidence,
                                parts_sentence, with_calibration)
@@ -64,38 +64,35 @@ def degradation_decisions(groups: dict) -> dict[str, stats.Decision]:
             "resnet_flat": stats.flat_in(*_trend(groups, "resnet"), DEGRADATION_MARGIN)}
 
 
-def degradation_calibration(groups: dict, trials: int | None = None) -> dict:
-    """Nulls at the claim's edges, each with the other part holding clearly: plain error rising by
-    exactly the margin (ResNet flat); the ResNet rising by exactly the margin (plain rising by ten
-    margins). Alternative: plain rising by twice the margin, ResNet flat; errors linear in depth. A
-    plain net's spread is the ResNet's at its depth (a trained net's seed spread: a failing plain
-    net's spread is the degradation itself, not what a net near the margin would show)."""
+def degradation_rule(groups: dict) -> calibration.Rule:
+    """The verdict's parts, with nulls at the claim's edges, each with the other part holding clearly:
+    plain error rising by exactly the margin (ResNet flat); the ResNet rising by exactly the margin
+    (plain rising by ten margins). Alternative: plain rising by twice the margin, ResNet flat; errors
+    linear in depth. A plain net's spread is the ResNet's at its depth (a trained net's seed spread: a
+    failing plain net's spread is the degradation itself, not what a net near the margin would show)."""
     levels = {a: sorted(float(k.split("@")[1]) for k in groups if k.split("@")[0] == a) for a in ("plain", "resnet")}
-    if any(len(lv) < 2 for lv in levels.values()):
-        return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None}
 
     def means(plain_rise: float, resnet_rise: float = 0.0) -> dict:
         out = {}
         for arch, rise in (("plain", plain_rise), ("resnet", resnet_rise)):
             lv = levels[arch]
-            out.update({f"{arch}@{d:g}": 0.05 + rise * (d - lv[0]) / (lv[-1] - lv[0]) for d in lv})
+            out.update({f"{arch}@{d:g}": 0.05 + rise * (d - lv[0]) / ((lv[-1] - lv[0]) or 1) for d in lv})
         return out
 
     m = DEGRADATION_MARGIN
     same_depth = {f"plain@{d:g}": f"resnet@{d:g}" for d in levels["plain"] if d in levels["resnet"]}
-    decide = lambda g: stats.verdict(*degradation_decisions(g).values())  # noqa: E731
-    return {**stats.calibrate(groups, decide, [means(m), means(10 * m, m)], means(2 * m), MIN_SPREAD, trials,
-                              spread_from=same_depth),
-            "effect_for_power": 2 * m}
+    return calibration.Rule(degradation_decisions, [means(m), means(10 * m, m)], means(2 * m), MIN_SPREAD,
+                            spread_from=same_depth)
 
 
 def degradation_claim(runs: pd.DataFrame) -> dict:
     """Claim 1: plain training error rises with depth over the whole grid; the residual twins' does not."""
     table = depth_table(runs)
     groups = degradation_groups(runs)
-    parts = degradation_decisions(groups)
+    rule = degradation_rule(groups)
+    parts = rule.parts(groups)
     plain, resnet = parts["plain_rise"], parts["resnet_flat"]
-    verdict = stats.verdict(*parts.values())
+    verdict = rule.verdict(parts)
     n_diverged = int(table["n_diverged"].sum())
     margin = fmt_points(DEGRADATION_MARGIN).lstrip("+")
     claim = {"id": "degradation", "section": "depth", "margin": DEGRADATION_MARGIN,
@@ -124,5 +121,5 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
         sentence += f" {n_diverged} run(s) diverged and count as chance error (90%)."
     key = f"train-error rise with depth: plain {fmt_points(plain.effect)}, ResNet {fmt_points(resnet.effect)}"
     return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "key_number": key, "evidence": evidence},
-                            degradation_calibration(groups), f"a {fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} "
+                            groups, rule, f"a {fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} "
                                                              "plain rise and a flat ResNet")

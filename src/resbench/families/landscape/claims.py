@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ... import stats
+from ... import calibration, stats
 from ...report.regime import TRAINS
 from ...report.verdicts import HEADS, inconclusive, parts_evidence, parts_sentence, with_calibration
 
@@ -74,7 +74,7 @@ def landscape_decisions(groups: dict) -> dict:
                                                  RAY_MARGIN)}
 
 
-def landscape_calibration(groups: dict, trials: int | None = None) -> dict:
+def landscape_rule(groups: dict) -> calibration.Rule:
     """Nulls at each part's edge, the other holding clearly: plain slices rougher than the ResNet's by
     exactly the margin; the ResNet's share changed by exactly the margin with depth (plain rougher by
     three margins). Alternative: plain rougher by twice the margin, ResNets unchanged. Spread floor:
@@ -84,8 +84,7 @@ def landscape_calibration(groups: dict, trials: int | None = None) -> dict:
     deep = "resnet_deep" if "resnet_deep" in groups else "resnet"
     nulls = [{**alternative, "plain": base + RAY_MARGIN},
              {**alternative, deep: base + RAY_MARGIN, "plain": base + RAY_MARGIN + 3 * RAY_MARGIN}]
-    decide = lambda g: stats.verdict(*landscape_decisions(g).values())  # noqa: E731
-    return stats.calibrate(groups, decide, nulls, alternative, 1 / (2 * len(RAYS)), trials)
+    return calibration.Rule(landscape_decisions, nulls, alternative, 1 / (2 * len(RAYS)))
 
 
 def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None,
@@ -120,8 +119,9 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     groups = {"plain": share("plain", depth), "resnet": share("resnet", depth), "resnet_shallow": share("resnet", shallow)}
     if deepest != depth:
         groups["resnet_deep"] = share("resnet", deepest)
-    parts = landscape_decisions(groups)
-    verdict = stats.verdict(*parts.values())
+    rule = landscape_rule(groups)
+    parts = rule.parts(groups)
+    verdict = rule.verdict(parts)
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
     describe = lambda a, d: (f"{per.loc[(a, d), 'falling_ray_share']:.0%} of rays falling outward, "  # noqa: E731
@@ -145,4 +145,4 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     key = (f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
            f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}")
     return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence, "key_number": key},
-                            landscape_calibration(groups), f"plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays")
+                            groups, rule, f"plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays")

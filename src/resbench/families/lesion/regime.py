@@ -17,10 +17,9 @@ import pandas as pd
 
 from ...report.regime import TRAINS, not_measured, regime
 from ...report.verdicts import fmt_pct
-from .claims import SD_MARGIN, trained_depth
+from .claims import HUANG_RELATIVE_GAIN, SD_MARGIN, trained_depth
 
 MIN_UPDATES = 64_000  # He et al. 2016: lr 0.1, /10 at 32k and 48k, stop at 64k iterations
-HUANG_RELATIVE_GAIN = (6.41 - 5.25) / 6.41  # Huang et al. 2016, ResNet-110 on CIFAR-10: 18.1%
 
 CRITERIA = {
     "ensemble_lesion": f"the lesioned ResNet and plain net trained (every seed's test error below {TRAINS:.0%})",

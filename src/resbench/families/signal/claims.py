@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ... import stats
+from ... import calibration, stats
 from ...report.verdicts import (
     HEADS,
     MIN_EFFECT,
@@ -68,8 +68,9 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
     gain = _gain(final, False, int(deep["layers"]), int(two["layers"]))
     groups = {"plain_ratio": pick(False, deep["layers"]), "residual_ratio": pick(True, deep["layers"]), "gain": gain,
               "residual_gain": _gain(final, True, int(deep["layers"]), int(two["layers"]))}
-    parts = vanishing_decisions(groups)
-    verdict = stats.verdict(*parts.values())
+    rule = vanishing_rule(groups)
+    parts = rule.parts(groups)
+    verdict = rule.verdict(parts)
     accuracy = final.groupby(["activation", "residual", "layers"])["test_accuracy"].mean().reset_index()
     mean_acc = accuracy[(accuracy["activation"] == "sigmoid") & ~accuracy["residual"].astype(bool)]
     best = mean_acc.loc[mean_acc["test_accuracy"].idxmax()]
@@ -96,7 +97,7 @@ def vanishing_gradients_claim(speeds: pd.DataFrame, mlp: pd.DataFrame, layers: p
                          f"(gradients {trend(r['plain'])}) and {r['resnet']:.3g}× for the ResNet.")
     key = f"sigmoid first/last layer speed {deep['ratio']:.2g} ({int(deep['layers'])} layers); residual {deep_res['ratio']:.2g}"
     claim = {**_claim("vanishing_gradients", text, verdict, sentence, key, evidence), "margin": SLOW_FIRST_LAYER}
-    return with_calibration(claim, vanishing_calibration(groups), "the first layer 2× below the bound, the residual "
+    return with_calibration(claim, groups, rule, "the first layer 2× below the bound, the residual "
                              "one 2× above it and accuracy 1 point lower at depth")
 
 
@@ -113,7 +114,7 @@ def vanishing_decisions(groups: dict) -> dict:
             "accuracy_stops_improving": stats.below(groups["gain"], ACCURACY_MARGIN)}
 
 
-def vanishing_calibration(groups: dict, trials: int | None = None) -> dict:
+def vanishing_rule(groups: dict) -> calibration.Rule:
     """Nulls: each part exactly at its bound (ratio = 1/4, accuracy gain = 1 point) while the others
     hold clearly; alternative: the plain ratio at half the bound, the residual one at twice it, and
     the deepest net 1 point worse than the 2-layer one (twice the margin away from the bound). The
@@ -124,10 +125,9 @@ def vanishing_calibration(groups: dict, trials: int | None = None) -> dict:
     alternative = {"plain_ratio": q / 2, "residual_ratio": 2 * q, "gain": m - 2 * m}
     clear = {"plain_ratio": 0.0, "residual_ratio": 1.0, "gain": -0.5}
     nulls = [{**clear, "plain_ratio": q}, {**clear, "residual_ratio": q}, {**clear, "gain": m}]
-    decide = lambda g: stats.verdict(*vanishing_decisions(g).values())  # noqa: E731
-    return stats.calibrate(groups, decide, nulls, alternative,
-                           {"plain_ratio": 0.01, "residual_ratio": 0.01, "gain": 0.002, "residual_gain": 0.002},
-                           trials, spread_from={"gain": "residual_gain"})
+    return calibration.Rule(vanishing_decisions, nulls, alternative,
+                            {"plain_ratio": 0.01, "residual_ratio": 0.01, "gain": 0.002, "residual_gain": 0.002},
+                            spread_from={"gain": "residual_gain"})
 
 
 def conv_gradient_ratios(layers: pd.DataFrame) -> pd.DataFrame:
@@ -177,8 +177,9 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     depth = int(rank[rank["net"] == "fc"]["layer"].max())
     acts = sorted(table["activation"].unique())
     groups = {f"{a}/{kind}": _kept(table, a, False, kind == "bn") for a in acts for kind in ("plain", "bn")}
-    parts = rank_collapse_decisions(groups, acts)
-    verdict = stats.verdict(*parts.values())
+    rule = rank_collapse_rule(groups, acts)
+    parts = rule.parts(groups)
+    verdict = rule.verdict(parts)
     kept = lambda a, bn: _kept(table, a, False, bn).mean()  # noqa: E731
     sentence = (f"after {depth} fully connected layers the plain stacks keep this share of the input's effective rank "
                 f"(mean over {len(_kept(table, acts[0], False, False))} initializations): "
@@ -189,7 +190,7 @@ def rank_collapse_claim(rank: pd.DataFrame) -> dict:
     claim = {**_claim("rank_collapse", text, verdict, sentence, key,
                       {"parts": parts_evidence(parts), "depth": depth,
                        "deepest": deepest_ranks(rank).to_dict(orient="records")}), "margin": RANK_MARGIN}
-    return with_calibration(claim, rank_collapse_calibration(groups, acts),
+    return with_calibration(claim, groups, rule,
                              f"plain stacks at half the collapse bound and BN {2 * RANK_MARGIN:.0%} above them")
 
 
@@ -201,7 +202,7 @@ def rank_collapse_decisions(groups: dict, acts) -> dict:
     return parts
 
 
-def rank_collapse_calibration(groups: dict, acts, trials: int | None = None) -> dict:
+def rank_collapse_rule(groups: dict, acts) -> calibration.Rule:
     """Nulls, one part at a time at its edge (the others clearly holding): an activation's plain stack
     exactly at the collapse bound, or BN keeping exactly the margin more rank than plain. Alternative:
     plain stacks at half the bound and BN twice the margin above them, for every activation."""
@@ -212,8 +213,7 @@ def rank_collapse_calibration(groups: dict, acts, trials: int | None = None) -> 
     for a in acts:
         nulls.append({**clear, f"{a}/plain": COLLAPSE})
         nulls.append({**clear, f"{a}/bn": RANK_MARGIN})
-    decide = lambda g: stats.verdict(*rank_collapse_decisions(g, acts).values())  # noqa: E731
-    return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
+    return calibration.Rule(lambda g: rank_collapse_decisions(g, acts), nulls, alternative, RANK_SPREAD)
 
 
 def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
@@ -230,10 +230,11 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
     decisions = {(a, scaling): stats.exceeds(_kept(table, a, True, False, scaling), _kept(table, a, False, False),
                                              RANK_MARGIN)
                  for a in acts for scaling in ("inv_sqrt_depth", "none")}
-    parts = {f"{a}: scaled shortcuts keep rank": decisions[(a, "inv_sqrt_depth")] for a in acts}
-    verdict = stats.verdict(*parts.values())
     groups = {f"{a}/{kind}": _kept(table, a, kind == "scaled", False, "inv_sqrt_depth" if kind == "scaled" else "none")
               for a in acts for kind in ("plain", "scaled")}
+    rule = rank_shortcuts_rule(groups, acts)
+    parts = rule.parts(groups)
+    verdict = rule.verdict(parts)
     describe = lambda scaling: ", ".join(  # noqa: E731
         f"{a} {fmt_pct(_kept(table, a, True, False, scaling).mean())}{' (helps)' if decisions[(a, scaling)].holds else ''}"
         for a in acts)
@@ -252,11 +253,11 @@ def rank_shortcuts_claim(rank: pd.DataFrame) -> dict:
                       {"parts": parts_evidence(parts),
                        "decisions": {f"{a}/{s}": d.evidence() for (a, s), d in decisions.items()}}),
              "margin": RANK_MARGIN}
-    return with_calibration(claim, rank_shortcuts_calibration(groups, acts),
+    return with_calibration(claim, groups, rule,
                              f"scaled residual stacks {2 * RANK_MARGIN:.0%} above plain ones")
 
 
-def rank_shortcuts_calibration(groups: dict, acts, trials: int | None = None) -> dict:
+def rank_shortcuts_rule(groups: dict, acts) -> calibration.Rule:
     """The verdict's rule (scaled residual stacks exceed plain ones by more than the margin for every
     activation). Nulls, one activation at a time: a gain of exactly the margin there (the others
     clearly gaining); alternative: every activation gains twice the margin."""
@@ -264,9 +265,9 @@ def rank_shortcuts_calibration(groups: dict, acts, trials: int | None = None) ->
     alternative = {k: base + (2 * RANK_MARGIN if k.endswith("/scaled") else 0.0) for k in groups}
     clear = {k: (0.9 if k.endswith("/scaled") else 0.0) for k in groups}
     nulls = [{**clear, f"{a}/scaled": RANK_MARGIN} for a in acts]
-    decide = lambda g: stats.verdict(*(stats.exceeds(g[f"{a}/scaled"], g[f"{a}/plain"], RANK_MARGIN)  # noqa: E731
-                                       for a in acts))
-    return stats.calibrate(groups, decide, nulls, alternative, RANK_SPREAD, trials)
+    parts = lambda g: {f"{a}: scaled shortcuts keep rank": stats.exceeds(g[f"{a}/scaled"], g[f"{a}/plain"],  # noqa: E731
+                                                                         RANK_MARGIN) for a in acts}
+    return calibration.Rule(parts, nulls, alternative, RANK_SPREAD)
 
 
 def identity_construction_claim(identity: dict) -> dict:
@@ -313,8 +314,9 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
     shallow = last.groupby("shallow")["shallow_train_error"].first().reindex(per.index).to_numpy(float)
     plain, residual = per["plain"].to_numpy(float), per["residual"].to_numpy(float)
     groups = {"plain": plain, "residual": residual, "shallow": shallow}
-    parts = appended_decisions(groups)
-    verdict = stats.verdict(*parts.values())
+    rule = appended_rule(groups)
+    parts = rule.parts(groups)
+    verdict = rule.verdict(parts)
     k, epochs = int(appended["blocks"].iloc[0]), int(appended["epoch"].max())
     sentence = (f"after {epochs} epochs of training only {k} appended blocks ({2 * k} layers) on each of {len(per)} "
                 f"frozen shallow nets ({', '.join(per.index)}), training error is {fmt_pct(plain.mean())} with plain "
@@ -326,7 +328,7 @@ def appended_layers_claim(appended: pd.DataFrame) -> dict:
                       {"parts": parts_evidence(parts),
                        "per_seed": per.reset_index().to_dict(orient="records"), "blocks": k, "epochs": epochs}),
              "margin": APPEND_MARGIN}
-    return with_calibration(claim, appended_calibration(groups),
+    return with_calibration(claim, groups, rule,
                              f"appended plain blocks {100 * 2 * APPEND_MARGIN:.0f} points worse and residual ones unchanged")
 
 
@@ -337,13 +339,13 @@ def appended_decisions(groups: dict) -> dict:
             "residual_keeps": stats.equivalent(groups["residual"], groups["shallow"], KEEP_MARGIN, paired=True)}
 
 
-def appended_calibration(groups: dict, trials: int | None = None) -> dict:
+def appended_rule(groups: dict) -> calibration.Rule:
     """Nulls: appended plain blocks exactly the margin worse than the shallow net (residual unchanged),
     or residual blocks exactly one keep-margin worse (plain clearly worse). Alternative: plain blocks
-    twice the margin worse, residual ones unchanged."""
+    twice the margin worse, residual ones unchanged. Appended plain blocks take the residual blocks'
+    spread: blocks that fail to learn the identity scatter by their failure, not as blocks near the margin."""
     base = 0.05
     alternative = {"shallow": base, "residual": base, "plain": base + 2 * APPEND_MARGIN}
     nulls = [{**alternative, "plain": base + APPEND_MARGIN}, {**alternative, "residual": base + KEEP_MARGIN,
                                                                "plain": base + 0.5}]
-    decide = lambda g: stats.verdict(*appended_decisions(g).values())  # noqa: E731
-    return stats.calibrate(groups, decide, nulls, alternative, 0.002, trials)
+    return calibration.Rule(appended_decisions, nulls, alternative, 0.002, spread_from={"plain": "residual"})

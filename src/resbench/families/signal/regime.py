@@ -43,6 +43,10 @@ CHANGES = (
     "4-hidden-layer net had not trained (22% test accuracy over 12 seeds at d0f6596), so its 'reproduced' judged a collapse; "
     "the regime rule now withholds any verdict there.",
     "Regimes for every signal claim (issue 31): a claim outside its paper's regime is inconclusive.",
+    "Appended layers, the spread lending (issue 32, after the standard profile's seeds 0-4 were seen): the plain "
+    "appended blocks' calibration takes the residual blocks' spread, as the depth grid's failing plain nets take the "
+    "ResNets'; their own scatter (the failure itself) had printed 8% power beside a 45%-vs-0% difference. The power at "
+    "their own spread is printed beside it; the verdict rule did not change.",
 )
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ... import stats
+from ... import calibration, stats
 from ...report.verdicts import HEADS, fmt_pct, inconclusive, with_calibration
 from .catalog import OBSTRUCTED, ORIGINAL_PLACEMENT, VARIANTS
 
@@ -69,11 +69,11 @@ def needed(n: int) -> int:
     return math.ceil(2 * n / 3)
 
 
-def variant_alpha(n: int) -> float:
+def variant_alpha(n: int, alpha: float = stats.ALPHA) -> float:
     """Each variant's test level: the claim is false when fewer than needed(n) variants hamper, and
     at its least favourable edge needed(n) - 1 do clearly while the other n - needed(n) + 1 sit at
     the margin; any one of those passing would say "reproduced", so alpha is shared among them."""
-    return stats.ALPHA / (n - needed(n) + 1)
+    return alpha / (n - needed(n) + 1)
 
 
 def on_common_seeds(values: dict[str, pd.Series]) -> dict[str, np.ndarray]:
@@ -109,19 +109,19 @@ def obstructed_decisions(losses: dict, fail: dict[str, bool]) -> dict[str, stats
     return out
 
 
-def variant_outcomes(decisions: dict[str, stats.Decision]) -> dict[str, str]:
-    """Each variant's outcome at the shared level `variant_alpha`."""
-    alpha = variant_alpha(len(decisions))
-    return {v: d.outcome(alpha) for v, d in decisions.items()}
+def variant_outcomes(decisions: dict[str, stats.Decision], alpha: float = stats.ALPHA) -> dict[str, str]:
+    """Each variant's outcome at the shared level `variant_alpha` (of `alpha`, a look's level)."""
+    level = variant_alpha(len(decisions), alpha)
+    return {v: d.outcome(level, show_alpha=level) for v, d in decisions.items()}
 
 
-def variants_verdict(decisions: dict[str, stats.Decision]) -> str:
+def variants_verdict(decisions: dict[str, stats.Decision], alpha: float = stats.ALPHA) -> str:
     """reproduced: needed(n) variants shown worse; not_reproduced: so many contradicted (shown to cost
     at most the margin) that needed(n) cannot be reached; else inconclusive (or fewer than two)."""
     n = len(decisions)
     if n < 2:
         return "inconclusive"
-    seen = list(variant_outcomes(decisions).values())
+    seen = list(variant_outcomes(decisions, alpha).values())
     if seen.count("shown") >= needed(n):
         return "reproduced"
     return "not_reproduced" if n - seen.count("contradicted") < needed(n) else "inconclusive"
@@ -133,26 +133,25 @@ def variants_groups(losses: dict[str, pd.Series], names: list[str]) -> dict[str,
     return on_common_seeds({v: losses[v] for v in ["identity", *names]})
 
 
-def variants_calibration(groups: dict, trials: int | None = None, failed: tuple[str, ...] = ()) -> dict:
-    """The rule as the claim applies it: `failed` variants count as worse outright, the others (the
-    keys of `groups` besides identity: log losses per seed) by their loss test. Least favourable
-    null: as many tested variants clearly worse as leave the count one short, the others exactly at
-    the margin (loss x1.25); alternative: every tested variant's loss higher by twice the margin
-    (x1.5625); every variant with identity's spread (a failing variant's spread is its failure)."""
+def variants_rule(groups: dict, failed: dict[str, pd.Series] | None = None) -> calibration.Rule:
+    """The rule as the claim applies it: `failed` variants (their losses) count as worse outright, the
+    others (the keys of `groups` besides identity: log losses per seed) by their loss test. Least
+    favourable null: as many tested variants clearly worse as leave the count one short, the others
+    exactly at the margin (loss x1.25); alternative: every tested variant's loss higher by twice the
+    margin (x1.5625); every variant with identity's spread (a failing variant's spread is its failure)."""
+    failed = failed or {}
     names = [v for v in groups if v != "identity"]
+    fail = {v: v in failed for v in [*names, *failed]}
+    parts = lambda g: obstructed_decisions({**failed, **g}, fail)  # noqa: E731
     short = needed(len(names) + len(failed)) - len(failed) - 1  # tested variants clearly worse in the null
-    if short < 0:
-        return {"false_positive_rate": None, "power": None, "trials": 0, "seeds_for_power": None,
-                "reason": "the failed variants alone reach the count: no test decides the claim"}
     edge, clear = math.log(LOSS_RATIO_MARGIN), 3.0
     base = float(np.mean(groups["identity"]))
     null = {"identity": base, **{v: base + (clear if i < short else edge) for i, v in enumerate(names)}}
     alternative = {"identity": base, **{v: base + 2 * edge for v in names}}
-    fail = {v: v in failed for v in [*names, *failed]}
-    decide = lambda g: variants_verdict(obstructed_decisions(g, fail))  # noqa: E731
-    return {**stats.calibrate(groups, decide, [null], alternative, 0.05, trials,
-                              spread_from={v: "identity" for v in names}),
-            "effect_for_power": f"loss x{LOSS_RATIO_MARGIN ** 2:.4g}"}
+    return calibration.Rule(parts, [null], alternative, 0.05, spread_from={v: "identity" for v in names},
+                            combine=variants_verdict,
+                            no_calibration="" if short >= 0 else "the failed variants alone reach the count: no test "
+                                                                 "decides the claim")
 
 
 def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error: float) -> dict:
@@ -168,8 +167,11 @@ def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error
         return inconclusive(claim, "needs a trained identity variant and at least one obstructed shortcut, with two "
                                    "or more seeds each.")
     losses = log_losses(epochs)
-    decisions = obstructed_decisions(losses, {v: bool(stats_table.loc[v, "fail"]) for v in obstructed})
-    verdict = variants_verdict(decisions)
+    failed = tuple(v for v in obstructed if stats_table.loc[v, "fail"])
+    groups = variants_groups(losses, [v for v in obstructed if v not in failed])
+    rule = variants_rule(groups, {v: losses[v] for v in failed})
+    decisions = rule.parts(groups)
+    verdict = rule.verdict(decisions)
     alpha = variant_alpha(len(decisions))
     seen = variant_outcomes(decisions)
     loss_name = "training loss averaged over the whole run"
@@ -196,7 +198,5 @@ def shortcut_variants_claim(runs: pd.DataFrame, epochs: pd.DataFrame, fail_error
                 "train_loss_median": {v: float(x) for v, x in stats_table["train_loss_median"].items()}}
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"{n_worse}/{len(decisions)} obstructed shortcuts optimize worse than identity"}
-    failed = tuple(v for v in obstructed if stats_table.loc[v, "fail"])
-    tested = [v for v in obstructed if v not in failed]
-    return with_calibration(out, variants_calibration(variants_groups(losses, tested), failed=failed),
+    return with_calibration(out, groups, rule,
                             f"every obstructed shortcut's loss ×{LOSS_RATIO_MARGIN ** 2:.3g}")
