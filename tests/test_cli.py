@@ -56,6 +56,9 @@ def test_every_verb_and_positional_has_help(verb):
 BAD_CALLS = {
     "train": ["--config", "config/quick.yaml", "--arch", "plain", "--depth", "9", "--out", "{tmp}/t"],
     "aggregate": ["{tmp}/missing/summary.json", "--out", "{tmp}/agg"],
+    "look": ["--round", "1", "--config-json", '{{"profile": "x"}}', "--summaries", "{tmp}/missing/summary.json",
+             "--out", "{tmp}/look1.json"],
+    "rounds": ["{tmp}/missing/look1.json", "--out", "{tmp}/rounds.json"],
     "lesion": ["{tmp}/missing/model.pt", "--out", "{tmp}/l.csv", "--paths-out", "{tmp}/p.csv"],
     "architectures": ["{tmp}/missing/model.pt", "--cost-out", "{tmp}/c.csv", "--deletion-out", "{tmp}/d.csv",
                       "--bottleneck-out", "{tmp}/b.csv"],

@@ -102,7 +102,8 @@ def copy_workflow(dest: Path) -> Path:
     for part in ("workflow", "profiles", "config", "envs", "src/resbench/report"):
         shutil.copytree(REPO / part, dest / part, symlinks=True)
     shutil.copy(REPO / "Snakefile", dest / "Snakefile")
-    shutil.copy(REPO / "src/resbench/stats.py", dest / "src/resbench/stats.py")
+    for module in ("stats.py", "calibration.py"):
+        shutil.copy(REPO / "src/resbench" / module, dest / "src/resbench" / module)
     return dest / "Snakefile"
 
 
@@ -210,6 +211,37 @@ def test_a_missing_planned_file_is_made_again_and_a_leftover_of_another_grid_is_
         assert "left from an earlier plan" in rebuilt.stderr and leftover.exists()
     assert "Nothing to be done" in run("-n").stdout
     assert [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]] == first
+
+
+@pytest.mark.e2e
+def test_an_undecided_claim_gets_a_second_round_of_seeds_in_one_run(tmp_path):
+    """Issue 32: seeds in rounds through Snakemake's checkpoint. Plain nets of depth 8 and 14 on digits
+    barely differ (degradation undecided on two seeds): the look after round 1 schedules seeds 2-3 for
+    the groups the claim reads, the same `snakemake` trains them, and the report decides the claim at
+    the look that stopped it. A removed run of round 2 is made again; a rerun has nothing to do."""
+    config = {"profile": "r", "seeds": [0, 1], "sequential": {"rounds": 2},
+              "model": {"depths": [8, 14], "archs": ["plain", "resnet"]}, "dataset": {"limit_train": 300},
+              "train": {"epochs": 6, "batch_size": 32, "lr": 0.05, "warmup_epochs": 0},
+              "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
+              "signal": {"enabled": False}, "architectures": {"enabled": False}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(config))
+    run = lambda *args: snakemake("--configfile", "r.yaml", "--cores", "2", *args, cwd=tmp_path)  # noqa: E731
+    proc = run()
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    first = json.loads((tmp_path / "results/r/rounds/look1.json").read_text())
+    assert first["claims"]["degradation"]["stop"] == "next round", first
+    assert sorted(map(tuple, first["next_groups"])) == [("plain", 8), ("plain", 14), ("resnet", 8), ("resnet", 14)]
+    runs = pd.read_csv(tmp_path / "results/r/depth/runs.csv")
+    assert sorted(runs["seed"].unique()) == [0, 1, 2, 3] and len(runs) == 16
+    rounds = json.loads((tmp_path / "results/r/depth/rounds.json").read_text())
+    assert rounds["stop_round"] == {"degradation": 2} and [look["round"] for look in rounds["looks"]] == [1, 2]
+    claims = {c["id"]: c for c in json.loads((tmp_path / "reports/r/claims.json").read_text())["claims"]}
+    assert claims["degradation"]["sequential"]["rounds"] == 2 and claims["degradation"]["sequential"]["seeds"] == 4
+    assert claims["degradation"]["verdict"] == rounds["looks"][1]["claims"]["degradation"]["verdict"]
+    (tmp_path / "results/r/runs/plain8_s3/summary.json").unlink()
+    rebuilt = run()
+    assert rebuilt.returncode == 0 and (tmp_path / "results/r/runs/plain8_s3/summary.json").exists()
+    assert "Nothing to be done" in run("-n").stdout
 
 
 def test_the_default_profile_is_loaded_and_in_effect(tmp_path):

@@ -63,6 +63,11 @@ class Design:
     def alphas(self) -> list[float]:
         return look_alphas(self.rounds)
 
+    @property
+    def alpha(self) -> float:
+        """The level of this look (round `done`)."""
+        return self.alphas()[self.done - 1]
+
     def sizes(self, n_now: int) -> list[int]:
         """A group's seeds at each look, from its seeds after `done` rounds."""
         return [max(MIN_N, round(n_now * m / self.done)) for m in range(1, self.rounds + 1)]
@@ -87,15 +92,6 @@ class Rule:
 
     def decide(self, groups: dict, alpha: float = ALPHA) -> str:
         return self.verdict(self.parts(groups), alpha)
-
-
-def look(rule: Rule, groups: dict, design: Design = Design()) -> dict:
-    """The verdict at this look, with the level it was tested at, alpha spent so far and why it stops."""
-    alpha = design.alphas()[design.done - 1]
-    said = rule.decide(groups, alpha)
-    stop = ("decided" if said != "inconclusive" else "cap" if design.done >= design.rounds else "next round")
-    return {"verdict": said, "look_alpha": alpha, "alpha_spent": spent(design.done / design.rounds),
-            "rounds": design.done, "cap_rounds": design.rounds, "stop": stop}
 
 
 def sequential_rate(draw, rule: Rule, sizes: dict, alphas: list[float], trials: int = TRIALS, seed: int = 0,

@@ -354,8 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     _add_run_verbs(sub)
+    from .hub.rounds_cli import add_round_verbs
     from .families import FAMILIES
 
+    add_round_verbs(sub)
     for family in FAMILIES:  # each family's own verbs (lesion, landscape, signal-*, ...)
         verbs = family.cli()
         if verbs is not None:

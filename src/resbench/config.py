@@ -222,6 +222,21 @@ def config_hash(config: dict) -> str:
     return spec_hash({**{k: config[k] for k in RECIPE_KEYS}, "shortcut": config["model"]["shortcut"]})
 
 
+def round_seeds(config: dict, r: int) -> list[int]:
+    """The seeds of round `r` (1-based): the profile's `seeds` first, then as many new consecutive seeds
+    per round after the largest (seeds 0-4: round 2 is 5-9, round 3 is 10-14)."""
+    seeds = list(config["seeds"])
+    if r == 1:
+        return seeds
+    start = max(seeds) + 1 + (r - 2) * len(seeds)
+    return list(range(start, start + len(seeds)))
+
+
+def seeds_through(config: dict, k: int) -> list[int]:
+    """Every seed of rounds 1 to k."""
+    return [s for r in range(1, k + 1) for s in round_seeds(config, r)]
+
+
 def run_id(arch: str, depth: int, seed: int) -> str:
     return f"{arch}{depth}_s{seed}"
 

@@ -20,6 +20,9 @@ LOGS = f"logs/{PROFILE}"
 GRID_RUNS = {spec["run_id"]: spec for spec in grid_specs(config)}
 # Every training run by id: the grid's, and those a family's rule file adds (e.g. the variants).
 RUNS = dict(GRID_RUNS)
+# The grid's runs of later rounds (seeds in rounds, depth.smk): trained only where a look schedules them,
+# so not among the planned files.
+ROUND_SPECS = {}
 DATASET = config["dataset"]
 
 # The data rule's marker lives under .resbench/ keyed by a hash of dataset.root: free text from the
@@ -70,6 +73,7 @@ def get_final_targets():
 
 RUN_FILES = ("summary.json", "metrics.csv", "provenance.json", "model.pt")  # every run folder's files
 PLANNED = []  # files of planned jobs beyond run folders and family tables: each rule file adds its own
+PLANNED_LATER = []  # functions giving files planned once a checkpoint has run (a later round's runs)
 _LEFTOVERS_SAID = set()
 
 
@@ -80,6 +84,7 @@ def planned_files():
     files = [f"{RESULTS}/runs/{run}/{name}" for run in RUNS for name in RUN_FILES]
     files += [f"{RESULTS}/runs/{run}/{probe}.csv" for run in GRID_RUNS for probe in PROBES]
     files += [table(key) for keys in FAMILY_TABLES.values() for key in keys]
+    files += [f for planned_later in PLANNED_LATER for f in planned_later()]
     return [*files, *PLANNED, *get_final_targets()]
 
 
@@ -125,9 +130,15 @@ def config_json(*keys):
     return lambda wildcards: json.dumps(part, sort_keys=True)
 
 
+def spec_of(run):
+    """A run's spec: a planned run's, or a later round's."""
+    return RUNS[run] if run in RUNS else ROUND_SPECS[run]
+
+
 def train_args(runs):
     """--spec/--out pairs: one process trains these runs in turn."""
-    return " ".join(f"--spec {shlex.quote(json.dumps(RUNS[run], sort_keys=True))} --out {RESULTS}/runs/{run}" for run in runs)
+    return " ".join(f"--spec {shlex.quote(json.dumps(spec_of(run), sort_keys=True))} --out {RESULTS}/runs/{run}"
+                    for run in runs)
 
 
 def grid_job_runs(wildcards):
@@ -160,7 +171,7 @@ def get_dataset_marker(wildcards):
 
 def train_runtime_min(runs):
     """A generous wall-time limit for the scheduler, scaled by depth, epochs and runs per job."""
-    return sum(_runtime_min(RUNS[run]) for run in runs)
+    return sum(_runtime_min(spec_of(run)) for run in runs)
 
 
 def _runtime_min(spec):
@@ -174,3 +185,41 @@ def get_train_mem_mb(wildcards):
 
 def get_train_gpus(wildcards):
     return 1 if config["device"] == "cuda" else 0
+
+
+# Seeds in rounds (depth.smk plans the rounds; a look is a checkpoint, so these read its output when called).
+def scheduled_rounds(through=None):
+    """(the grid's runs of every round the looks scheduled, the round of the last look): through round
+    `through`, or until a look stops every claim when None. Reading a look waits for its checkpoint."""
+    runs, r = list(GRID_RUNS), 1
+    while r < ROUNDS and (through is None or r < through):
+        look = json.loads(Path(checkpoints.look.get(round=r).output[0]).read_text())
+        if not look["next_groups"]:
+            break
+        r += 1
+        groups = {(a, int(d)) for a, d in look["next_groups"]}
+        runs += [run for run, s in ROUND_RUNS[r].items() if (s["arch"], s["depth"]) in groups]
+    return runs, r
+
+
+def scheduled_grid_runs(through=None):
+    return scheduled_rounds(through)[0]
+
+
+def run_files(runs, name):
+    return [f"{RESULTS}/runs/{run}/{name}" for run in runs]
+
+
+def later_round_files():
+    """Every file of the later rounds' runs the looks scheduled (planned once the looks have run)."""
+    later = [run for run in scheduled_grid_runs() if run not in GRID_RUNS]
+    return [f for name in (*RUN_FILES, *(f"{p}.csv" for p in PROBES)) for f in run_files(later, name)]
+
+
+def _round_job_runs(r):
+    """A later round's training job: every seed of that round for one (arch, depth)."""
+    return lambda wildcards: [
+        run
+        for run, s in ROUND_RUNS[r].items()
+        if s["arch"] == wildcards.arch and s["depth"] == int(wildcards.depth)
+    ]

@@ -4,10 +4,25 @@
 # (5-9 s) costs more than a digits run. With group_seeds: false each seed is its own job (clusters,
 # several GPUs). Outputs are the same files either way, and resume works per seed. Probes (per-block
 # statistics other families declare) are taken inside these runs and written beside them.
+#
+# Seeds in rounds (sequential.rounds): the grid above is round 1. After each round a look (a Snakemake
+# checkpoint) decides the claims that read the grid's runs and names the (arch, depth) groups the next
+# round trains; the aggregate reads the runs of every round the looks scheduled.
+from resbench.config import round_seeds
+
 PROBES = sorted({name for spec in GRID_RUNS.values() for name in spec.get("probes", {})})
-FAMILY_TABLES["depth"] = ["runs", "epochs", "provenance"]
+FAMILY_TABLES["depth"] = ["runs", "epochs", "provenance", "rounds"]
 # One run's folder as a pattern: (arch, depth) wildcards, seeds expanded (run ids are config.run_id's).
 GRID_RUN = f"{RESULTS}/runs/{run_id('{{arch}}', '{{depth}}', '{seed}')}"
+ROUNDS = config["sequential"]["rounds"]
+# Round r's runs by id (r >= 2), trained only for the groups a look schedules.
+ROUND_RUNS = {
+    r: {s["run_id"]: s for s in grid_specs({**config, "seeds": round_seeds(config, r)})}
+    for r in range(2, ROUNDS + 1)
+}
+for _runs in ROUND_RUNS.values():
+    ROUND_SPECS.update(_runs)
+PLANNED_LATER.append(later_round_files)
 
 
 if config["group_seeds"]:
@@ -67,11 +82,89 @@ else:
             f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
 
+# One training rule per later round when seeds are grouped (with group_seeds: false, `train` above
+# trains any run of any round by its id).
+for _r in range(2, ROUNDS + 1) if config["group_seeds"] else []:
+
+    rule:
+        name:
+            f"train_round{_r}"
+        input:
+            data=get_dataset_marker,
+        output:
+            summaries=expand(f"{GRID_RUN}/summary.json", seed=round_seeds(config, _r)),
+            metrics=expand(f"{GRID_RUN}/metrics.csv", seed=round_seeds(config, _r)),
+            provenance=expand(f"{GRID_RUN}/provenance.json", seed=round_seeds(config, _r)),
+            models=expand(f"{GRID_RUN}/model.pt", seed=round_seeds(config, _r)),
+            probes=expand(
+                f"{GRID_RUN}/{{probe}}.csv", seed=round_seeds(config, _r), probe=PROBES
+            ),
+        log:
+            f"{LOGS}/train/{{arch}}{{depth}}_round{_r}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/train/{{arch}}{{depth}}_round{_r}.tsv"
+        params:
+            runs=(lambda job: lambda wildcards: train_args(job(wildcards)))(_round_job_runs(_r)),
+        threads: config["threads"]
+        resources:
+            mem_mb=get_train_mem_mb,
+            runtime=(lambda job: lambda wildcards: train_runtime_min(job(wildcards)))(
+                _round_job_runs(_r)
+            ),
+            gpu=get_train_gpus,
+        conda:
+            "../../envs/resbench.yaml"
+        shell:
+            f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
+
+
+checkpoint look:
+    input:
+        summaries=lambda wildcards: run_files(
+            scheduled_grid_runs(int(wildcards.round)), "summary.json"
+        ),
+        earlier=lambda wildcards: [
+            f"{RESULTS}/rounds/look{r}.json" for r in range(1, int(wildcards.round))
+        ],
+    output:
+        f"{RESULTS}/rounds/look{{round}}.json",
+    log:
+        f"{LOGS}/look{{round}}.log",
+    wildcard_constraints:
+        round=r"\d+",
+    params:
+        config=config_json("profile", "seeds", "sequential", "model", "train", "dataset"),
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench look --round {wildcards.round} --config-json {params.config:q} --summaries {input.summaries} "
+        "--earlier {input.earlier} --out {output} > {log} 2>&1"
+
+
+rule rounds:
+    input:
+        looks=lambda wildcards: [f"{RESULTS}/rounds/look{r}.json" for r in range(1, scheduled_rounds()[1] + 1)],
+    output:
+        table("rounds"),
+    log:
+        f"{LOGS}/rounds.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench rounds {input.looks} --out {output} > {log} 2>&1"
+
+
 rule aggregate:
     input:
-        summaries=[f"{RESULTS}/runs/{run}/summary.json" for run in GRID_RUNS],
-        metrics=[f"{RESULTS}/runs/{run}/metrics.csv" for run in GRID_RUNS],
-        provenance=[f"{RESULTS}/runs/{run}/provenance.json" for run in GRID_RUNS],
+        summaries=lambda wildcards: run_files(scheduled_grid_runs(), "summary.json"),
+        metrics=lambda wildcards: run_files(scheduled_grid_runs(), "metrics.csv"),
+        provenance=lambda wildcards: run_files(scheduled_grid_runs(), "provenance.json"),
     output:
         runs=table("runs"),
         epochs=table("epochs"),

@@ -115,16 +115,16 @@ def _seeds_words(calibration: dict) -> str:
     return out + "."
 
 
-def with_calibration(claim: dict, groups: dict, rule: calibration.Rule, effect: str) -> dict:
-    """Calibrate the rule that decided `claim` on its groups and attach the result (evidence, sentence,
-    claims.json's fields) with the design (seeds, rounds, alpha spent, why it stopped). The one rule for
-    a rule liberal at this run's own values (bootstrap edge rate above alpha by more than three
-    Monte-Carlo errors): the level is lowered until it is not (`calibrated_alpha`) and a "reproduced"
-    stands only if the rule still says so there; otherwise, or when no level on the ladder holds, the
-    claim is inconclusive."""
-    cal = calibration.calibrate(groups, rule)
+def with_calibration(claim: dict, groups: dict, rule: calibration.Rule, effect: str,
+                     design: calibration.Design = calibration.Design()) -> dict:
+    """Calibrate the rule that decided `claim` (at `design`'s look) on its groups and attach the result
+    (evidence, sentence, claims.json's fields) with the design (seeds, rounds, alpha spent, why it
+    stopped). The one rule for a rule liberal at this run's own values (bootstrap edge rate above alpha
+    by more than three Monte-Carlo errors): the level is lowered until it is not (`calibrated_alpha`)
+    and a "reproduced" stands only if the rule still says so there; otherwise, or when no level on the
+    ladder holds, the claim is inconclusive."""
+    cal = calibration.calibrate(groups, rule, design=design)
     claim["evidence"]["calibration"] = cal
-    design = cal.get("design") or {"rounds": 1, "done": 1}
     if cal["power"] is not None:
         claim["sentence"] += (f" With each part at the edge of its claim (effect = margin) the rule says \"reproduced\" "
                               f"in {cal['false_positive_rate']:.1%} of simulated runs "
@@ -136,25 +136,27 @@ def with_calibration(claim: dict, groups: dict, rule: calibration.Rule, effect: 
                 f"{k} (a drawn group is constant in {c:.0%} of draws)" for k, c in degenerate.items())
                 + ": the bootstrap reads those groups as having almost no spread.")
         claim["sentence"] += _seeds_words(cal)
-        claim = _at_calibrated_alpha(claim, cal, groups, rule)
+        claim = _at_calibrated_alpha(claim, cal, groups, rule, design)
     n = cal.get("n") or {}
-    sequential = {"seeds": max(n.values()) if n else None, "rounds": design["done"], "cap_rounds": design["rounds"],
-                  "alpha": cal.get("calibrated_alpha", stats.ALPHA),
-                  "alpha_spent": spent(design["done"] / design["rounds"], cal.get("calibrated_alpha") or stats.ALPHA)}
+    level = cal.get("calibrated_alpha") or stats.ALPHA
+    sequential = {"seeds": max(n.values()) if n else None, "rounds": design.done, "cap_rounds": design.rounds,
+                  "look_alpha": design.alpha * level / stats.ALPHA, "alpha_spent": spent(design.done / design.rounds, level)}
     claim = {**claim, "sequential": sequential, **{k: cal.get(k) for k in CALIBRATION_FIELDS}}
     claim["sequential"]["stop"] = stop_reason(claim)
     return claim
 
 
-def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration.Rule) -> dict:
-    """A "reproduced" from a rule liberal at this run's own values, read again at the calibrated level."""
+def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration.Rule,
+                         design: calibration.Design) -> dict:
+    """A "reproduced" from a rule liberal at this run's own values, read again at the calibrated level
+    (this look's share of it)."""
     level = cal.get("calibrated_alpha")
     if claim["verdict"] != "reproduced" or level == stats.ALPHA:
         return claim
     rate = cal["resampled_false_positive_rate"]
     liberal = (f"the rule is liberal at this run's own values (bootstrap edge rate {rate:.1%} at α = 5%, above 5% by "
                "more than three Monte-Carlo errors)")
-    if level is not None and rule.decide(groups, level) == "reproduced":
+    if level is not None and rule.decide(groups, design.alpha * level / stats.ALPHA) == "reproduced":
         claim["sentence"] += (f" As {liberal}, α was lowered to {level:g} (bootstrap edge rate "
                               f"{cal['alpha_ladder'][level]:.1%}), where the rule still says \"reproduced\".")
         return claim
@@ -168,11 +170,13 @@ def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration
 
 
 def stop_reason(claim: dict) -> str:
-    """Why a claim's seeds stopped: 'decided', 'cap' (the profile's last round, still undecided) or
-    'next round' (an undecided claim with rounds left)."""
+    """Why a claim's seeds stopped: 'decided', 'outside regime' (more seeds would not reach it), 'cap'
+    (the profile's last round, still undecided) or 'next round' (an undecided claim with rounds left)."""
     seq = claim["sequential"]
     if claim["verdict"] in ("reproduced", "not_reproduced"):
         return "decided"
+    if (claim.get("regime") or {}).get("met") is False:
+        return "outside regime"
     return "cap" if seq["rounds"] >= seq["cap_rounds"] else "next round"
 
 

@@ -4,8 +4,9 @@ from ..base import Family, Metric
 
 FAMILY = Family(
     name="depth", order=10, title="Depth: plain vs residual", config_key="model",
-    tables={"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "provenance": "depth/provenance.json"},
-    archived=("runs", "epochs", "provenance"),
+    tables={"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "provenance": "depth/provenance.json",
+            "rounds": "depth/rounds.json"},
+    archived=("runs", "epochs", "provenance", "rounds"),
     required=("runs", "epochs", "provenance"),
     metrics=(Metric("final_test_error", "final test error, per arch x depth", +1, gates=True),
              Metric("final_train_error", "final training error, per arch x depth", +1, gates=True),

@@ -85,14 +85,15 @@ def degradation_rule(groups: dict) -> calibration.Rule:
                             spread_from=same_depth)
 
 
-def degradation_claim(runs: pd.DataFrame) -> dict:
-    """Claim 1: plain training error rises with depth over the whole grid; the residual twins' does not."""
+def degradation_claim(runs: pd.DataFrame, design: calibration.Design = calibration.Design()) -> dict:
+    """Claim 1: plain training error rises with depth over the whole grid; the residual twins' does not.
+    Decided at `design`'s look (seeds in rounds; one round: alpha = 5%)."""
     table = depth_table(runs)
     groups = degradation_groups(runs)
     rule = degradation_rule(groups)
     parts = rule.parts(groups)
     plain, resnet = parts["plain_rise"], parts["resnet_flat"]
-    verdict = rule.verdict(parts)
+    verdict = rule.verdict(parts, design.alpha)
     n_diverged = int(table["n_diverged"].sum())
     margin = fmt_points(DEGRADATION_MARGIN).lstrip("+")
     claim = {"id": "degradation", "section": "depth", "margin": DEGRADATION_MARGIN,
@@ -121,5 +122,5 @@ def degradation_claim(runs: pd.DataFrame) -> dict:
         sentence += f" {n_diverged} run(s) diverged and count as chance error (90%)."
     key = f"train-error rise with depth: plain {fmt_points(plain.effect)}, ResNet {fmt_points(resnet.effect)}"
     return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "key_number": key, "evidence": evidence},
-                            groups, rule, f"a {fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} "
-                                                             "plain rise and a flat ResNet")
+                            groups, rule, f"a {fmt_points(2 * DEGRADATION_MARGIN).lstrip('+')} plain rise and a flat "
+                                          "ResNet", design)

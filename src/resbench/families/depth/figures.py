@@ -58,3 +58,34 @@ def training_curves(epochs: pd.DataFrame):
     axes[0][0].set_ylim(bottom=0)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
+
+
+def intervals_over_rounds(rounds: dict):
+    """Each sequential claim's tested parts at every look: estimate and 90% interval against the margin
+    (dashed; ± for an equivalence), one panel per part, rounds on x. A claim stops at the look that
+    decided it. None when no look tested a part."""
+    panels = [(cid, part) for look in rounds["looks"] for cid, c in look["claims"].items() for part in c["parts"]]
+    panels = list(dict.fromkeys(panels))
+    if not panels:  # no look tested a part (too few seeds): nothing to draw
+        return None
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2), squeeze=False)
+    for ax, (cid, part) in zip(axes[0], panels):
+        points = [(look["round"], look["claims"][cid]["parts"][part], look["claims"][cid]["stop"])
+                  for look in rounds["looks"] if part in look["claims"].get(cid, {}).get("parts", {})]
+        for r, p, stop in points:
+            if p["effect"] is None or p["low"] is None:
+                continue
+            ax.errorbar([r], [100 * p["effect"]], yerr=[[100 * (p["effect"] - p["low"])], [100 * (p["high"] - p["effect"])]],
+                        marker="o", capsize=4, color="#333" if stop == "next round" else "#c0392b", lw=2)
+        margin = next((p["margin"] for _, p, _ in points if p.get("margin") is not None), None)
+        if margin is not None:
+            ax.axhline(100 * margin, ls="--", color="#888", lw=1)
+            if "flat" in part or "unchanged" in part or "keeps" in part:
+                ax.axhline(-100 * margin, ls="--", color="#888", lw=1)
+        ax.set_title(f"{cid.replace('_', ' ')}:\n{part.replace('_', ' ')}", fontsize=9)
+        ax.set_xlabel("round (look)")
+        ax.set_xticks(range(1, rounds["cap"] + 1))
+        ax.set_xlim(0.5, rounds["cap"] + 0.5)
+    axes[0][0].set_ylabel("estimate, 90% interval (points)")
+    fig.tight_layout()
+    return fig

@@ -8,12 +8,24 @@ from ...report.archs import arch_sort_key
 from ...report.provenance import summarize_provenance
 from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from ...report.regime import in_regimes
+from ...report.rounds import at_its_stop
 from .claims import degradation_claim, depth_table
 from .regime import regimes
 
 
+def degradation_at(runs: pd.DataFrame, design, config: dict) -> dict:
+    """The degradation claim on these runs at this look, within its regime."""
+    return in_regimes([degradation_claim(runs, design)], regimes({"runs": runs}))[0]
+
+
+# Claims that read the grid's runs and take seeds in rounds: id -> (the claim at a look, the (arch,
+# depth) groups it reads, which the next round trains while it is undecided).
+SEQUENTIAL = {"degradation": (degradation_at, lambda config: [(a, d) for a in ("plain", "resnet")
+                                                              for d in config["model"]["depths"]])}
+
+
 def claims(tables: dict, config: dict) -> list[dict]:
-    return in_regimes([degradation_claim(tables["runs"])], regimes(tables))
+    return [degradation_at(*at_its_stop(tables["runs"], config, tables.get("rounds"), "degradation"), config)]
 
 
 def published_table(table: pd.DataFrame) -> list[dict]:
@@ -40,9 +52,25 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict:
     runs = tables["runs"]
     save(figures.error_vs_depth(runs), "error_vs_depth")
     save(figures.training_curves(tables["epochs"]), "training_curves")
+    rounds = tables.get("rounds")
+    fig = figures.intervals_over_rounds(rounds) if rounds and rounds.get("looks") else None
+    if fig is not None:
+        save(fig, "intervals_over_rounds")
     table = depth_table(runs)
     return {"rows": table.to_dict(orient="records"), "published_rows": published_table(table),
-            "published_note": HE2016_NOTES}
+            "published_note": HE2016_NOTES, "rounds": rounds_rows(rounds, config)}
+
+
+def rounds_rows(rounds: dict | None, config: dict) -> list[dict]:
+    """Per sequential claim: the look that stopped it, its seeds per group there, why it stopped."""
+    if not rounds:
+        return []
+    out = {}
+    for look in rounds.get("looks", []):
+        for cid, c in look["claims"].items():
+            out[cid] = {"claim": cid.replace("_", " "), "round": look["round"], "cap": rounds["cap"], "seeds": c["seeds"],
+                        "look_alpha": look["look_alpha"], "verdict": c["verdict"].replace("_", " "), "stop": c["stop"]}
+    return list(out.values())
 
 
 def metric_samples(tables: dict) -> list[pd.DataFrame]:

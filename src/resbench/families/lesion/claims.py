@@ -206,7 +206,8 @@ def stochastic_depth_rule(groups: dict) -> calibration.Rule:
                             MIN_SPREAD, paper_alternative={"standard": base, "sd": base * (1 - HUANG_RELATIVE_GAIN)})
 
 
-def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = None) -> dict:
+def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = None,
+                           design: calibration.Design = calibration.Design()) -> dict:
     """Claim 8 as published: a ResNet trained with stochastic depth reaches lower test error than the
     same ResNet trained normally by more than SD_MARGIN (H0: improvement <= margin). Robustness to
     deleted blocks, which stochastic depth trains for, is a secondary number, normalized by the
@@ -224,7 +225,7 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
     rule = stochastic_depth_rule(groups)
     parts = rule.parts(groups)
     decision = parts["improvement"]
-    verdict = rule.verdict(parts)
+    verdict = rule.verdict(parts, design.alpha)
     evidence = {"depth": depth, "parts": parts_evidence(parts),
                 "test_error_mean": {"resnet": float(standard.mean()), "resnet_sd": float(sd.mean())}}
     head = HEADS[verdict]
@@ -244,8 +245,7 @@ def stochastic_depth_claim(runs: pd.DataFrame, lesion: pd.DataFrame | None = Non
                      f"headroom to chance on average over k, the standard net {area['resnet'].mean():.0%}.")
     out = {**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence,
            "key_number": f"test error with / without stochastic depth: {fmt_pct(sd.mean())} / {fmt_pct(standard.mean())}"}
-    return with_calibration(out, groups, rule,
-                            f"an improvement of {100 * 2 * SD_MARGIN:.0f} points")
+    return with_calibration(out, groups, rule, f"an improvement of {100 * 2 * SD_MARGIN:.0f} points", design)
 
 
 def lesion_summary(lesion: pd.DataFrame) -> pd.DataFrame:

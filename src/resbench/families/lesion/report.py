@@ -5,17 +5,35 @@ from __future__ import annotations
 import pandas as pd
 
 from ...report.regime import in_regimes
+from ...report.rounds import at_its_stop
 from .claims import ensemble_lesion_claim, lesion_summary, stochastic_depth_claim
 from .regime import regimes
 
 
+def stochastic_depth_at(runs: pd.DataFrame, design, config: dict, lesion: pd.DataFrame | None = None) -> dict | None:
+    """The stochastic-depth claim on these runs at this look, within its regime (None without SD nets)."""
+    if "resnet_sd" not in set(runs["arch"]):
+        return None
+    return in_regimes([stochastic_depth_claim(runs, lesion, design)], regimes({"runs": runs}, config))[0]
+
+
+def _sd_groups(config: dict) -> list[tuple[str, int]]:
+    depths = sorted(set(config["model"]["stochastic_depth_depths"] or config["model"]["depths"])
+                    & set(config["model"]["depths"]))
+    return [(a, depths[-1]) for a in ("resnet", "resnet_sd")] if depths and "resnet_sd" in config["model"]["archs"] else []
+
+
+# Claims that read the grid's runs and take seeds in rounds (see the depth family's SEQUENTIAL).
+SEQUENTIAL = {"stochastic_depth": (stochastic_depth_at, _sd_groups)}
+
+
 def claims(tables: dict, config: dict) -> list[dict]:
-    lesion, runs, out = tables.get("lesion"), tables["runs"], []
+    lesion, out = tables.get("lesion"), []
     if lesion is not None and len(lesion):
-        out.append(ensemble_lesion_claim(lesion, tables.get("lesion_paths")))
-    if "resnet_sd" in set(runs["arch"]):  # stands alone too: its verdict is on test error
-        out.append(stochastic_depth_claim(runs, lesion))
-    return in_regimes(out, regimes(tables, config))
+        out += in_regimes([ensemble_lesion_claim(lesion, tables.get("lesion_paths"))], regimes(tables, config))
+    sd = stochastic_depth_at(*at_its_stop(tables["runs"], config, tables.get("rounds"), "stochastic_depth"), config,
+                             lesion)  # stands alone too: its verdict is on test error
+    return out + ([sd] if sd is not None else [])
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:

@@ -1,0 +1,66 @@
+"""The look after each round of seeds: every sequential claim (a family's report module lists them in
+SEQUENTIAL) decided on the runs of the rounds so far at this look's level; a decided claim, or one
+outside its paper's regime (more seeds would not reach it), stops; at the cap an undecided claim stops
+as inconclusive; the others name the groups the next round trains. `record` merges the looks into the
+depth family's `rounds` table, which the report reads to decide each claim at the look that stopped it."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..calibration import Design
+from ..config import round_seeds
+from ..families import FAMILIES
+from ..report.regime import DECIDED
+from ..report.rounds import runs_through
+
+
+def sequential_claims() -> dict:
+    """claim id -> (the claim at a look: (runs, design, config) -> claim or None, groups: config -> [(arch, depth)])."""
+    out = {}
+    for family in FAMILIES:
+        out.update(getattr(family.report(), "SEQUENTIAL", {}))
+    return out
+
+
+def _stop(claim: dict, done: int, cap: int) -> str:
+    if claim["verdict"] in DECIDED:
+        return "decided"
+    if (claim.get("regime") or {}).get("met") is False:
+        return "outside regime"
+    return "cap" if done >= cap else "next round"
+
+
+def _intervals(claim: dict) -> dict:
+    """Each tested part's estimate, interval and margin at this look (the report draws them over rounds)."""
+    parts = (claim.get("evidence") or {}).get("parts") or {}
+    return {k: {f: p.get(f) for f in ("effect", "low", "high", "margin", "p_value")} for k, p in parts.items()}
+
+
+def look(runs: pd.DataFrame, config: dict, done: int, earlier: list[dict]) -> dict:
+    """Round `done`'s look: each sequential claim not stopped at an earlier look, decided on the runs of
+    rounds 1..done; the groups the next round trains (those the undecided claims read)."""
+    cap = config["sequential"]["rounds"]
+    stopped = {cid for record in earlier for cid, c in record["claims"].items() if c["stop"] != "next round"}
+    design = Design(cap, done)
+    out = {"round": done, "cap": cap, "look_alpha": design.alpha, "seeds": round_seeds(config, done),
+           "claims": {}, "next_groups": []}
+    for cid, (decide, groups) in sequential_claims().items():
+        if cid in stopped:
+            continue
+        claim = decide(runs_through(runs, config, done), design, config)
+        if claim is None:
+            continue
+        stop = _stop(claim, done, cap)
+        out["claims"][cid] = {"verdict": claim["verdict"], "stop": stop, "seeds": (claim.get("sequential") or {}).get("seeds"),
+                              "parts": _intervals(claim)}
+        if stop == "next round":
+            out["next_groups"] += [[a, int(d)] for a, d in groups(config) if [a, int(d)] not in out["next_groups"]]
+    return out
+
+
+def record(looks: list[dict]) -> dict:
+    """The rounds table: every look in order and, per claim, the round whose look stopped it (its last)."""
+    looks = sorted(looks, key=lambda record: record["round"])
+    stop_round = {cid: record["round"] for record in looks for cid in record["claims"]}
+    return {"cap": looks[0]["cap"] if looks else 1, "last_round": looks[-1]["round"] if looks else 1,
+            "stop_round": stop_round, "looks": looks}
