@@ -122,3 +122,11 @@ def test_models_lists_registry_and_counts():
     proc = run("models", "--params", "20")
     assert "resnet_cifar" in proc.stdout and "resnet56_cifar" not in proc.stdout  # one entry per net, any depth
     assert "resnet-20: 269,722 parameters, 40.6M multiply-adds" in proc.stdout
+
+
+@pytest.mark.parametrize("argv, said", [(["reprot"], "did you mean 'report'?"), (["-v", "comapre", "a", "b"],
+                                                                                "did you mean 'compare'?"),
+                                        (["zzz"], "unknown verb 'zzz'; resbench --help")])
+def test_a_mistyped_verb_gets_a_suggestion_in_one_line(argv, said):
+    proc = run(*argv)
+    assert proc.returncode == 2 and said in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -191,17 +191,17 @@ def calibrate(groups: dict, rule: Rule, trials: int | None = None, design: Desig
     first = {k: s[0] for k, s in sizes.items()}
     chances = {k: constant_draw_chance(kept, first[k]) for k, (_, _, kept) in shape.items()}
     out["degenerate"] = {k: round(c, 3) for k, c in chances.items() if c > ALPHA}
-    out["seeds_for_power"] = seeds_for_power(shape, rule, out["power"])
-    out["own_seeds_for_power"] = seeds_for_power(own, rule, out["own_power"]) if replaced else out["seeds_for_power"]
+    now = max(len(finite[k]) for k in shape)
+    out["seeds_for_power"] = seeds_for_power(shape, rule, out["power"], now)
+    out["own_seeds_for_power"] = seeds_for_power(own, rule, out["own_power"], now) if replaced else out["seeds_for_power"]
     return {**out, "spread": {k: sd for k, (_, sd, _) in shape.items()},
             "own_spread": {k: sd for k, (_, sd, _) in own.items()}, "n": {k: len(finite[k]) for k in shape}}
 
 
-def seeds_for_power(shape: dict, rule: Rule, power_now: float, trials: int = 200) -> int | None:
+def seeds_for_power(shape: dict, rule: Rule, power_now: float, now: int, trials: int = 200) -> int | None:
     """Smallest number of seeds per group (every group at it, each with its spread in `shape`, one
-    look) at which the simulated power at the alternative reaches TARGET_POWER; None when even
-    MAX_SEEDS does not."""
-    now = max(n for n, *_ in shape.values())
+    look) at which the simulated power at the alternative reaches TARGET_POWER; `now` (the seeds per
+    group the run has) when `power_now` already does; None when even MAX_SEEDS does not."""
     if power_now >= TARGET_POWER:
         return now
     if now >= MAX_SEEDS:

@@ -9,13 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from .cli_common import import_attr, schema_enum
+from .cli_common import USER_VERBS, import_attr, schema_enum, unknown_verb, verb_listing  # noqa: F401
 from .errors import ResbenchError
 
 log = logging.getLogger("resbench")
 
 # The verbs a user runs by hand; every other verb is a workflow step that a Snakemake rule runs.
-USER_VERBS = ("config", "train", "report", "compare", "export", "verify", "data", "models")
 
 EPILOG = """\
 Examples:
@@ -202,17 +201,6 @@ def cmd_models(args) -> None:
                       f"{multiply_adds(model, (3, 32, 32)) / 1e6:.1f}M multiply-adds per 32x32 image")
 
 
-def verb_listing(helps: dict[str, str]) -> str:
-    """--help's list of verbs, the ones for users first and the workflow's steps apart."""
-    def block(names):
-        return "\n".join(f"  {name:<18}{helps[name]}" for name in names)
-
-    users = [v for v in USER_VERBS if v in helps]
-    steps = [v for v in helps if v not in USER_VERBS]
-    return (f"Verbs (resbench VERB --help for each):\n{block(users)}\n\n"
-            f"Workflow steps (Snakemake's rules run these; each writes exactly its rule's outputs):\n{block(steps)}\n")
-
-
 def _add_run_verbs(sub) -> None:
     """train and aggregate: the depth grid's runs."""
     p = sub.add_parser("train", help="train one (arch, depth, seed) run; resumes from OUT/resume.pt",
@@ -244,13 +232,13 @@ def _add_run_verbs(sub) -> None:
 
 def _add_result_verbs(sub) -> None:
     """archive, export, compare, concat, report: what is made from finished runs."""
-    p = sub.add_parser("archive", help="archive a finished run's summary tables under archive/<commit>-<config hash>/",
+    p = sub.add_parser("archive", help="archive a finished run's summary tables under archive/<commit>-<results hash>/",
                        description="Copies the small summary tables (no checkpoints), claims, config, per-job wall "
                                    "times and provenance of a results folder to archive/KEY/, the unit `compare` works on.")
     p.add_argument("--config-json", required=True)
     p.add_argument("--results", required=True, help="results/<profile> folder")
     p.add_argument("--claims", required=True, help="reports/<profile>/claims.json")
-    p.add_argument("--key", help="archive key (default: <commit>[-dirty]-<config hash>)")
+    p.add_argument("--key", help="archive key (default: <commit>[-dirty<diff hash>]-<results hash>)")
     p.add_argument("--root", default="archive")
     p.set_defaults(func=cmd_archive)
 
@@ -292,8 +280,9 @@ def _add_result_verbs(sub) -> None:
     p.set_defaults(func=cmd_concat)
 
     p = sub.add_parser("report", help="claims, figures, HTML and PDF report from cached tables (no training)",
-                       description="Reads RESULTS/depth/{runs,epochs}.csv and writes OUT/claims.json, "
-                                   "OUT/report.html, OUT/report.pdf and OUT/figures/*.{png,svg}.")
+                       description="Reads every family's tables under RESULTS (depth/runs.csv and the others each "
+                                   "family declares; those a profile did not make are listed as not run) and writes "
+                                   "OUT/claims.json, OUT/report.html, OUT/report.pdf and OUT/figures/*.{png,svg}.")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--config", help="YAML profile the results came from")
     group.add_argument("--config-json", help="validated config as JSON (what the workflow passes)")
@@ -310,7 +299,7 @@ def _add_tool_verbs(sub) -> None:
                                    "that its files pass torchvision's md5 checks (the same checks training runs); "
                                    "says what is missing and how to get it; --download fetches it where there is "
                                    "internet.")
-    p.add_argument("name", choices=["digits", "cifar10", "cifar100", "mnist", "fashion_mnist"],
+    p.add_argument("name", choices=schema_enum("dataset.name"),
                    help="the dataset (digits ships inside scikit-learn)")
     p.add_argument("--root", default="data")
     p.add_argument("--download", action="store_true")
@@ -371,7 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    verbs = [a.dest for a in next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))._choices_actions]
+    said = unknown_verb(argv, verbs)
+    if said:
+        print(said, file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     for noisy in ("fontTools", "weasyprint", "matplotlib"):  # font subsetting chatter in report logs
