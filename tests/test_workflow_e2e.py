@@ -233,3 +233,22 @@ def test_editing_report_code_or_one_block_reruns_only_what_reads_it(tiny):
     sd = edited(lambda c: c["model"].update(stochastic_depth_survival=0.8))
     assert {w.split(",")[0] for w in sd.get("train", [])} == {"arch=resnet_sd"}, sd  # only the drop-path runs retrain
     assert not {"train_variant", "landscape_chunk", "signal_mlp", "signal_rank", "signal_construct"} & set(sd), sd
+
+
+def test_compare_never_crashes_on_an_archive_missing_any_one_file(tiny, tmp_path):
+    """Issue 34: an archive folder missing any one of its files is compared in one line: exit 0 (the file
+    was not needed) or 2 (named), never a traceback and never 1 (CI's "significant regression")."""
+    import shutil
+
+    from resbench.cli import main
+
+    work, _, _ = tiny
+    archived = next(p for p in (work / "archive").iterdir() if (p / "manifest.json").exists())
+    files = sorted(p.relative_to(archived) for p in archived.rglob("*") if p.is_file())
+    assert len(files) > 10
+    for rel in files:
+        partial = tmp_path / str(rel).replace("/", "__")
+        shutil.copytree(archived, partial)
+        (partial / rel).unlink()
+        code = main(["compare", str(partial), str(archived), "--out-dir", str(tmp_path / "cmp")])
+        assert code in (0, 2), rel

@@ -66,7 +66,8 @@ def sd_runs(standard: list[float], sd: list[float], epochs: int, n_train: int) -
 
 
 def test_stochastic_depth_needs_a_long_schedule_and_room_for_the_published_gain(config):
-    better = ([0.070, 0.072, 0.068], [0.052, 0.055, 0.050])
+    config = {**config, "sequential": {"rounds": 1}}  # one look at 5% (standard.yaml's first of three looks is at 0.07%)
+    better = ([0.070, 0.072, 0.068, 0.071, 0.069], [0.052, 0.055, 0.050, 0.053, 0.051])
     batch = config["train"]["batch_size"]
     long = sd_runs(*better, epochs=500, n_train=45_000)
     inside = claim_of("lesion", {"runs": long}, config, "stochastic_depth")
