@@ -1,5 +1,5 @@
 # resbench: plain vs residual networks of growing depth, from training to a paper-style report.
-#   snakemake --cores all                               # quick profile (digits, CPU, ~8 min on 2 cores)
+#   snakemake --cores all                               # quick profile (digits, CPU, ~9 min on 2 cores)
 #   snakemake --cores all --configfile config/standard.yaml   # + what quick leaves out (README, Profiles)
 #   snakemake --cores all --configfile config/paper.yaml
 import time
