@@ -60,13 +60,21 @@ class Design:
     rounds: int = 1
     done: int = 1
 
-    def alphas(self) -> list[float]:
-        return look_alphas(self.rounds)
+    def alphas(self, level: float = ALPHA) -> list[float]:
+        """Each look's level when the whole design spends `level` (a calibrated level scales them)."""
+        return [a * level / ALPHA for a in look_alphas(self.rounds)]
+
+    def alpha_at(self, level: float = ALPHA) -> float:
+        """The level of this look (round `done`)."""
+        return self.alphas(level)[self.done - 1]
 
     @property
     def alpha(self) -> float:
-        """The level of this look (round `done`)."""
-        return self.alphas()[self.done - 1]
+        return self.alpha_at()
+
+    def spent(self, level: float = ALPHA) -> float:
+        """What the looks so far (rounds 1..done) have spent of `level`."""
+        return sum(self.alphas(level)[:self.done])
 
     def sizes(self, n_now: int) -> list[int]:
         """A group's seeds at each look, from its seeds after `done` rounds."""
@@ -166,14 +174,12 @@ def calibrate(groups: dict, rule: Rule, trials: int | None = None, design: Desig
                     "reason": f"{name}: n = {len(finite[name])} (a spread needs {MIN_N})"}
     sizes = {k: design.sizes(len(finite[k])) for k in rule.alternative}
     shape, own, replaced = _shapes(finite, rule, {k: s[-1] for k, s in sizes.items()})
-    alphas = design.alphas()
 
     def rate(shape_, means, bootstrap, seed, level=ALPHA):
-        looks = [a * level / ALPHA for a in alphas]
-        return sequential_rate(_draws(shape_, means, bootstrap), rule, sizes, looks, trials, seed)
+        return sequential_rate(_draws(shape_, means, bootstrap), rule, sizes, design.alphas(level), trials, seed)
 
     out = {"trials": trials, "edge": "each part at the edge of its claim (effect = margin) in turn",
-           "design": {"rounds": design.rounds, "done": design.done, "look_alphas": alphas}}
+           "design": {"rounds": design.rounds, "done": design.done, "look_alphas": design.alphas()}}
     for way, bootstrap in (("", False), ("resampled_", True)):
         rates = [rate(shape, m, bootstrap, i) for i, m in enumerate(rule.nulls)]
         out[f"{way}false_positive_rate"], out[f"{way}false_positive_rates"] = max(rates), rates

@@ -20,9 +20,6 @@ LOGS = f"logs/{PROFILE}"
 GRID_RUNS = {spec["run_id"]: spec for spec in grid_specs(config)}
 # Every training run by id: the grid's, and those a family's rule file adds (e.g. the variants).
 RUNS = dict(GRID_RUNS)
-# The grid's runs of later rounds (seeds in rounds, depth.smk): trained only where a look schedules them,
-# so not among the planned files.
-ROUND_SPECS = {}
 DATASET = config["dataset"]
 
 # The data rule's marker lives under .resbench/ keyed by a hash of dataset.root: free text from the
@@ -81,8 +78,8 @@ def planned_files():
     """Every file the profile's planned jobs write: each run's folder (its probes too), every family table
     of the profile, what the rule files add (per-model lesion tables, landscape chunks and surfaces) and
     the final targets. A file of an earlier plan (another grid) is not among them."""
-    files = [f"{RESULTS}/runs/{run}/{name}" for run in RUNS for name in RUN_FILES]
-    files += [f"{RESULTS}/runs/{run}/{probe}.csv" for run in GRID_RUNS for probe in PROBES]
+    files = [f for name in RUN_FILES for f in run_files(RUNS, name)]
+    files += [f for probe in PROBES for f in run_files(GRID_RUNS, f"{probe}.csv")]
     files += [table(key) for keys in FAMILY_TABLES.values() for key in keys]
     files += [f for planned_later in PLANNED_LATER for f in planned_later()]
     return [*files, *PLANNED, *get_final_targets()]
@@ -131,7 +128,7 @@ def config_json(*keys):
 
 
 def spec_of(run):
-    """A run's spec: a planned run's, or a later round's."""
+    """A run's spec: a planned run's, or a later round's (ROUND_SPECS, depth.smk)."""
     return RUNS[run] if run in RUNS else ROUND_SPECS[run]
 
 
@@ -154,7 +151,7 @@ def grid_seeds(arch, depth):
 
 
 def model_paths(runs):
-    return [f"{RESULTS}/runs/{run}/model.pt" for run in runs]
+    return run_files(runs, "model.pt")
 
 
 def run_hash(run):
@@ -207,6 +204,7 @@ def scheduled_grid_runs(through=None):
 
 
 def run_files(runs, name):
+    """One file of each run's folder."""
     return [f"{RESULTS}/runs/{run}/{name}" for run in runs]
 
 

@@ -20,8 +20,7 @@ ROUND_RUNS = {
     r: {s["run_id"]: s for s in grid_specs({**config, "seeds": round_seeds(config, r)})}
     for r in range(2, ROUNDS + 1)
 }
-for _runs in ROUND_RUNS.values():
-    ROUND_SPECS.update(_runs)
+ROUND_SPECS = {run: s for runs in ROUND_RUNS.values() for run, s in runs.items()}
 PLANNED_LATER.append(later_round_files)
 
 
@@ -162,6 +161,7 @@ rule rounds:
 
 rule aggregate:
     input:
+        # one name each (not unpack): a dry run before the looks must still name the aggregate's inputs
         summaries=lambda wildcards: run_files(scheduled_grid_runs(), "summary.json"),
         metrics=lambda wildcards: run_files(scheduled_grid_runs(), "metrics.csv"),
         provenance=lambda wildcards: run_files(scheduled_grid_runs(), "provenance.json"),

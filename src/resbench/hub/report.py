@@ -162,7 +162,7 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
         for key in CALIBRATION_FIELDS:
             c.setdefault(key, None)
         if c.get("sequential"):  # the verdict as it finally reads (a regime or an estimate may have withheld it)
-            c["sequential"]["stop"] = stop_reason(c)
+            c["sequential"]["stop"] = stop_reason(c, c["sequential"]["rounds"], c["sequential"]["cap_rounds"])
     return claims
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 from ..calibration import Design
 from ..config import round_seeds
 from ..families import FAMILIES
-from ..report.regime import DECIDED
 from ..report.rounds import runs_through
+from ..report.verdicts import stop_reason
 
 
 def sequential_claims() -> dict:
@@ -22,18 +22,10 @@ def sequential_claims() -> dict:
     return out
 
 
-def _stop(claim: dict, done: int, cap: int) -> str:
-    if claim["verdict"] in DECIDED:
-        return "decided"
-    if (claim.get("regime") or {}).get("met") is False:
-        return "outside regime"
-    return "cap" if done >= cap else "next round"
-
-
 def _intervals(claim: dict) -> dict:
-    """Each tested part's estimate, interval and margin at this look (the report draws them over rounds)."""
+    """Each tested part's test, estimate, interval and margin at this look (the report draws them over rounds)."""
     parts = (claim.get("evidence") or {}).get("parts") or {}
-    return {k: {f: p.get(f) for f in ("effect", "low", "high", "margin", "p_value")} for k, p in parts.items()}
+    return {k: {f: p.get(f) for f in ("test", "effect", "low", "high", "margin", "p_value")} for k, p in parts.items()}
 
 
 def look(runs: pd.DataFrame, config: dict, done: int, earlier: list[dict]) -> dict:
@@ -50,7 +42,7 @@ def look(runs: pd.DataFrame, config: dict, done: int, earlier: list[dict]) -> di
         claim = decide(runs_through(runs, config, done), design, config)
         if claim is None:
             continue
-        stop = _stop(claim, done, cap)
+        stop = stop_reason(claim, done, cap)
         out["claims"][cid] = {"verdict": claim["verdict"], "stop": stop, "seeds": (claim.get("sequential") or {}).get("seeds"),
                               "parts": _intervals(claim)}
         if stop == "next round":

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-from .. import stats
-from .. import calibration
-from ..calibration import MAX_SEEDS, TARGET_POWER, spent
+from .. import calibration, stats
+from ..calibration import MAX_SEEDS, TARGET_POWER
 
 MIN_EFFECT = 0.01  # an error difference under one percentage point is never called a change
 CHANCE_ERROR = 0.9  # what a diverged 10-class run is counted as (its error is NaN)
@@ -129,8 +128,7 @@ def with_calibration(claim: dict, groups: dict, rule: calibration.Rule, effect: 
     (evidence, sentence, claims.json's fields) with the design (seeds, rounds, alpha spent, why it
     stopped). The one rule for a rule liberal at this run's own values (bootstrap edge rate above alpha
     by more than three Monte-Carlo errors): the level is lowered until it is not (`calibrated_alpha`)
-    and a "reproduced" stands only if the rule still says so there; otherwise, or when no level on the
-    ladder holds, the claim is inconclusive."""
+    and a verdict stands only if the rule still says it there (`_at_calibrated_alpha`)."""
     cal = calibration.calibrate(groups, rule, design=design)
     claim["evidence"]["calibration"] = cal
     if cal["power"] is not None:
@@ -148,9 +146,9 @@ def with_calibration(claim: dict, groups: dict, rule: calibration.Rule, effect: 
     n = cal.get("n") or {}
     level = cal.get("calibrated_alpha") or stats.ALPHA
     sequential = {"seeds": max(n.values()) if n else None, "rounds": design.done, "cap_rounds": design.rounds,
-                  "look_alpha": design.alpha * level / stats.ALPHA, "alpha_spent": spent(design.done / design.rounds, level)}
+                  "look_alpha": design.alpha_at(level), "alpha_spent": design.spent(level)}
     claim = {**claim, "sequential": sequential, **{k: cal.get(k) for k in CALIBRATION_FIELDS}}
-    claim["sequential"]["stop"] = stop_reason(claim)
+    claim["sequential"]["stop"] = stop_reason(claim, design.done, design.rounds)
     return claim
 
 
@@ -167,7 +165,7 @@ def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration
     liberal = (f"the rule is liberal at this run's own values (bootstrap edge rate {rate:.1%} at α = 5%, above 5% by "
                "more than three Monte-Carlo errors)")
     words = said.replace("_", " ")
-    if level is not None and rule.decide(groups, design.alpha * level / stats.ALPHA) == said:
+    if level is not None and rule.decide(groups, design.alpha_at(level)) == said:
         claim["sentence"] += (f" As {liberal}, α was lowered to {level:g} (bootstrap edge rate "
                               f"{cal['alpha_ladder'][level]:.1%}), where the rule still says \"{words}\".")
         return claim
@@ -180,15 +178,14 @@ def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration
             "sentence": f"Inconclusive: {liberal}, and {where}; more seeds would tell. {rest}"}
 
 
-def stop_reason(claim: dict) -> str:
-    """Why a claim's seeds stopped: 'decided', 'outside regime' (more seeds would not reach it), 'cap'
-    (the profile's last round, still undecided) or 'next round' (an undecided claim with rounds left)."""
-    seq = claim["sequential"]
+def stop_reason(claim: dict, done: int, cap: int) -> str:
+    """Why a claim's seeds stopped after round `done` of `cap`: 'decided', 'outside regime' (more seeds
+    would not reach it), 'cap' (the last round, still undecided) or 'next round' (rounds left)."""
     if claim["verdict"] in ("reproduced", "not_reproduced"):
         return "decided"
     if (claim.get("regime") or {}).get("met") is False:
         return "outside regime"
-    return "cap" if seq["rounds"] >= seq["cap_rounds"] else "next round"
+    return "cap" if done >= cap else "next round"
 
 
 def method_paragraph(claims: list[dict] | None = None) -> str:

@@ -80,7 +80,7 @@ def intervals_over_rounds(rounds: dict):
         margin = next((p["margin"] for _, p, _ in points if p.get("margin") is not None), None)
         if margin is not None:
             ax.axhline(100 * margin, ls="--", color="#888", lw=1)
-            if "flat" in part or "unchanged" in part or "keeps" in part:
+            if any("equivalence" in (p.get("test") or "") for _, p, _ in points):  # a band: ±margin
                 ax.axhline(-100 * margin, ls="--", color="#888", lw=1)
         ax.set_title(f"{cid.replace('_', ' ')}:\n{part.replace('_', ' ')}", fontsize=9)
         ax.set_xlabel("round (look)")
