@@ -55,6 +55,18 @@ def test_quick_runs_every_family_and_standard_decides_them(tmp_path, profile, pr
     assert not any(re.search(rf"^{rule}\s+\d+$", out, re.M) for rule in absent), out[-3000:]
 
 
+@pytest.mark.parametrize("profile, mapped", [("standard", 20), ("quick", 0)])
+def test_the_first_look_reads_the_loss_surfaces_where_the_profile_decides_landscapes(tmp_path, profile, mapped):
+    """Standard decides the smoothness claim, so its look after round 1 reads round 1's 20 surfaces and
+    their curvature (and waits for them); quick only estimates it: its look reads the runs alone."""
+    proc = snakemake("-n", "-p", "--configfile", str(REPO / "config" / f"{profile}.yaml"), "--directory", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    command = next(line for line in (proc.stdout + proc.stderr).splitlines() if "resbench look --round 1" in line)
+    surfaces = re.search(r"--table landscape ((?:\S+surfaces/\S+\.csv ?)*)", command)
+    curvatures = re.findall(r"surfaces/\S+\.curvature\.json", command)
+    assert len(surfaces.group(1).split() if surfaces else []) == mapped and len(curvatures) == mapped, command[-500:]
+
+
 def planned_files(dry_run: str) -> dict[str, list[tuple[list[str], list[str]]]]:
     """rule -> (inputs, outputs) of each job a `snakemake -n` plans."""
     jobs: dict[str, list] = {}

@@ -198,10 +198,30 @@ def calibrate(groups: dict, rule: Rule, trials: int | None = None, design: Desig
     chances = {k: constant_draw_chance(kept, first[k]) for k, (_, _, kept) in shape.items()}
     out["degenerate"] = {k: round(c, 3) for k, c in chances.items() if c > ALPHA}
     now = max(len(finite[k]) for k in shape)
+    out["seeds_for_calibration"] = seeds_for_calibration(shape, rule, now) if level != ALPHA else None
     out["seeds_for_power"] = seeds_for_power(shape, rule, out["power"], now)
     out["own_seeds_for_power"] = seeds_for_power(own, rule, out["own_power"], now) if replaced else out["seeds_for_power"]
     return {**out, "spread": {k: sd for k, (_, sd, _) in shape.items()},
             "own_spread": {k: sd for k, (_, sd, _) in own.items()}, "n": {k: len(finite[k]) for k in shape}}
+
+
+def seeds_for_calibration(shape: dict, rule: Rule, now: int, trials: int = TRIALS) -> int | None:
+    """For a rule liberal at this run's own values: the seeds per group (doubling from `now`, one look at
+    ALPHA, each group drawn from its own values) at which the bootstrap edge rate comes within the limit
+    `calibrate` applies (`edge_limit(trials)`) in two independent sets of draws (the larger rate counts,
+    so noise rarely passes a rate above it); None when MAX_SEEDS does not. A t-test's excess on a skewed sample
+    fades slowly (as 1/sqrt(n)), so one outlier in five seeds may need more than MAX_SEEDS."""
+    def edge(n: int) -> float:
+        at = {k: (n, sd, kept) for k, (_, sd, kept) in shape.items()}
+        return max(sequential_rate(_draws(at, m, True), rule, {k: [n] for k in at}, [ALPHA], trials,
+                                   seed=1000 * n + 10 * i + twice) for i, m in enumerate(rule.nulls) for twice in (0, 1))
+
+    n = now
+    while n < MAX_SEEDS:
+        n = min(2 * n, MAX_SEEDS)
+        if edge(n) <= edge_limit(trials):
+            return n
+    return None
 
 
 def seeds_for_power(shape: dict, rule: Rule, power_now: float, now: int, trials: int = 200) -> int | None:

@@ -126,13 +126,10 @@ def cmd_compare(args) -> int:
 
 
 def cmd_concat(args) -> None:
-    import pandas as pd
+    from .results import write_table_atomic
+    from .results.tables import concat_files
 
-    from .results import read_json, read_table, write_table_atomic
-
-    frames = [pd.json_normalize(read_json(p)) if p.endswith(".json") else read_table(p) for p in args.tables]
-    frames = [f for f in frames if len(f)]
-    write_table_atomic(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), args.out)
+    write_table_atomic(concat_files(args.tables), args.out)
 
 
 def cmd_report(args) -> None:

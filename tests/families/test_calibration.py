@@ -234,3 +234,29 @@ def test_the_papers_effect_gets_its_own_power():
     g = {"standard": np.array([0.10, 0.11, 0.09, 0.1, 0.1]), "sd": np.array([0.08, 0.081, 0.079, 0.08, 0.08])}
     result = calibrate("stochastic_depth", g, 300)
     assert result["paper_power"] is not None and 0.0 <= result["paper_power"] <= 1.0
+
+
+def test_a_liberal_rule_withholds_reproduced_and_names_the_seeds_that_would_bring_it_within():
+    """Four of five seeds equal and one apart (a drawn group is constant in a third of the draws, and
+    skewed): the bootstrap edge rate is far above 5% at every level, so "reproduced" is withheld, and no
+    seed count up to MAX_SEEDS brings it within (a t-test's excess on skewed values fades as 1/sqrt(n));
+    the sentences say so, and a rule within the limit at its first doubling is given that count."""
+    from resbench.report.verdicts import cap_words, with_calibration
+
+    rule = calibration.Rule(lambda g: {"rise": stats.exceeds(g["a"], g["b"], 1.0)}, [{"a": 1.0, "b": 0.0}],
+                            {"a": 3.0, "b": 0.0}, 0.01)
+    values = {"a": np.array([3.1, 3.1, 3.1, 3.1, 2.6]), "b": np.array([0.0, 0.05, -0.04, 0.02, -0.03])}
+    assert rule.decide(values) == "reproduced"
+    claim = with_calibration({"id": "x", "verdict": "reproduced", "sentence": "Reproduced: x.", "evidence": {}},
+                             values, rule, "a rise of 2")
+    assert claim["verdict"] == "inconclusive" and claim["calibrated_alpha"] is None
+    assert claim["seeds_for_calibration"] is None and claim["own_seeds_for_power"] == N  # power is not what it lacks
+    assert f"more than {calibration.MAX_SEEDS} seeds per group would be needed to bring" in claim["sentence"]
+    assert "round 1 of 1, its cap" in cap_words(claim) and f"more than {calibration.MAX_SEEDS} seeds" in cap_words(claim)
+
+    centred = {k: (v - v.mean()) * math.sqrt(len(v) / (len(v) - 1)) for k, v in values.items()}
+    draw = lambda rng: {k: rule.nulls[0][k] + c[rng.integers(0, len(c), 2 * N)] for k, c in centred.items()}  # noqa: E731
+    assert calibration.sequential_rate(draw, rule, {k: [2 * N] for k in values}, [0.05], 2000, seed=99) > \
+        calibration.edge_limit(calibration.TRIALS)  # not within at the first doubling either, on fresh draws
+    normal = {k: (N, 0.1, np.random.default_rng(1).standard_normal(400) * 0.1) for k in values}
+    assert calibration.seeds_for_calibration(normal, rule, N) == 2 * N

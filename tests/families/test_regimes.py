@@ -173,7 +173,7 @@ def test_a_coarse_landscape_claim_is_outside_its_regime_whatever_its_test_reads(
     chaotic = surfaces({("plain", 20): smooth, ("plain", 56): rough, ("resnet", 20): smooth, ("resnet", 56): smooth})
     ids = chaotic[["run_id", "arch", "depth", "seed"]].drop_duplicates()
     runs = ids.assign(final_train_error=0.01, final_test_error=np.where(ids["arch"] == "plain", 0.09, 0.03))
-    curvature = pd.DataFrame({"arch": ["plain", "resnet"], "depth": [56, 56], "lambda_max": [1000.0, 12.0]})
+    curvature = pd.DataFrame({"arch": ["plain", "resnet"], "depth": [56, 56], "seed": [0, 0], "lambda_max": [1000.0, 12.0]})
     tables = {"landscape_curvature": curvature, "landscape": chaotic, "runs": runs}
     claim = claim_of("landscape", tables, config, "landscape_smoothness")  # 11x11: spacing 0.2
     assert claim["regime"]["met"] is False and claim["regime"]["values"]["resolution"] == 11

@@ -64,8 +64,8 @@ def test_a_claim_stopped_earlier_is_not_looked_at_again_and_the_report_reads_its
     assert "degradation" not in second["claims"]
     rounds = record([second, first])
     assert stop_round(rounds, "degradation") == 1 and rounds["last_round"] == 2
-    runs, design = at_its_stop(grid(0.15, range(10)), c, rounds, "degradation")
-    assert sorted(runs["seed"].unique()) == [0, 1, 2, 3, 4] and design == calibration.Design(3, 1)
+    tables, design = at_its_stop({"runs": grid(0.15, range(10)), "rounds": rounds}, c, "degradation")
+    assert sorted(tables["runs"]["seed"].unique()) == [0, 1, 2, 3, 4] and design == calibration.Design(3, 1)
 
 
 def test_a_claim_outside_its_regime_stops_more_seeds_would_not_reach_it():
@@ -79,3 +79,50 @@ def test_seeds_beyond_the_largest_seed_are_refused():
     from resbench.errors import ConfigError
     with pytest.raises(ConfigError, match="sequential.rounds"):
         validate_config({"profile": "r", "seeds": [2**31 - 2, 2**31 - 1], "sequential": {"rounds": 2}})
+
+
+AXIS21 = np.linspace(-1, 1, 21)  # the landscape regime's spacing (0.1)
+
+
+def surface_frame(shares: dict) -> pd.DataFrame:
+    """{(arch, depth): [rough?] per seed} -> 21x21 surfaces (rough: a bumpy bowl, else a smooth basin)."""
+    a, b = np.meshgrid(AXIS21, AXIS21, indexing="ij")
+    smooth, rough = 2.3 - 2.2 * np.exp(-3 * (a ** 2 + b ** 2)), 1 + 4 * (a ** 2 + b ** 2) + 0.6 * np.cos(7 * a) * np.cos(7 * b)
+    rows = []
+    for (arch, depth), kinds in shares.items():
+        for seed, is_rough in enumerate(kinds):
+            loss = rough if is_rough else smooth
+            rows += [{"arch": arch, "depth": depth, "seed": seed, "run_id": f"{arch}{depth}_s{seed}", "i": i, "j": j,
+                      "alpha": AXIS21[i], "beta": AXIS21[j], "loss": loss[i, j]} for i in range(21) for j in range(21)]
+    return pd.DataFrame(rows)
+
+
+def landscape_config(rounds: int, estimate_only=()) -> dict:
+    return validate_config({"profile": "r", "seeds": [0, 1, 2, 3, 4], "sequential": {"rounds": rounds},
+                            "model": {"depths": [8, 20, 56], "archs": ["plain", "resnet"]},
+                            "landscape": {"depths": [20, 56], "seeds": [0, 1, 2, 3, 4], "resolution": 21},
+                            "report": {"estimate_only": list(estimate_only)}})
+
+
+def test_an_undecided_landscape_claim_maps_the_next_rounds_seeds_of_its_groups():
+    """Loss surfaces are of the grid's runs: the look decides the smoothness claim on the surfaces mapped
+    so far (cut to the round's seeds) and, undecided, names the mapped groups for the next round; a
+    profile that only estimates the claim adds no seeds for it."""
+    from resbench.families.landscape.plan import mapped_runs, mapped_seeds
+
+    mixed = [True, False, True, False, True]  # plain-56 rough in 3 of 5 seeds: undecided at the first look
+    surf = surface_frame({("plain", 56): mixed, ("resnet", 56): [False] * 5, ("resnet", 20): [False] * 5})
+    curvature = surf[["run_id", "arch", "depth", "seed"]].drop_duplicates().assign(lambda_max=1.0)
+    tables = {"landscape": surf, "landscape_curvature": curvature}
+    first = look(grid(0.15, range(5)), landscape_config(2), 1, [], tables)
+    assert first["claims"]["degradation"]["stop"] == "decided"
+    assert first["claims"]["landscape_smoothness"]["stop"] == "next round", first["claims"]["landscape_smoothness"]
+    assert sorted(map(tuple, first["next_groups"])) == [("plain", 20), ("plain", 56), ("resnet", 20), ("resnet", 56)]
+    estimated = look(grid(0.15, range(5)), landscape_config(2, ["landscape_smoothness"]), 1, [], tables)
+    assert "landscape_smoothness" not in estimated["claims"] and estimated["next_groups"] == []
+
+    c = landscape_config(2) | {"landscape": {**landscape_config(2)["landscape"], "seeds": [0, 1]}}
+    assert mapped_seeds(c, 2) == {0, 1, 5, 6}  # landscape seeds keep their places among each round's seeds
+    specs = {f"{a}{d}_s{s}": {"arch": a, "depth": d, "seed": s} for a in ("plain", "resnet") for d in (8, 20, 56)
+             for s in range(10)}
+    assert mapped_runs(c, specs) == sorted(f"{a}{d}_s{s}" for a in ("plain", "resnet") for d in (20, 56) for s in (0, 1, 5, 6))

@@ -71,6 +71,7 @@ def get_final_targets():
 RUN_FILES = ("summary.json", "metrics.csv", "provenance.json", "model.pt")  # every run folder's files
 PLANNED = []  # files of planned jobs beyond run folders and family tables: each rule file adds its own
 PLANNED_LATER = []  # functions giving files planned once a checkpoint has run (a later round's runs)
+LOOK_TABLES = []  # functions: round -> {table key: per-run files} a sequential claim reads at that look
 _LEFTOVERS_SAID = set()
 
 

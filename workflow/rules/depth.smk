@@ -125,6 +125,9 @@ checkpoint look:
         earlier=lambda wildcards: [
             f"{RESULTS}/rounds/look{r}.json" for r in range(1, int(wildcards.round))
         ],
+        tables=lambda wildcards: [
+            f for tables in LOOK_TABLES for files in tables(int(wildcards.round)).values() for f in files
+        ],
     output:
         f"{RESULTS}/rounds/look{{round}}.json",
     log:
@@ -132,7 +135,14 @@ checkpoint look:
     wildcard_constraints:
         round=r"\d+",
     params:
-        config=config_json("profile", "seeds", "sequential", "model", "train", "dataset"),
+        config=config_json("profile", "seeds", "sequential", "model", "train", "dataset", "landscape",
+                           "report.estimate_only"),
+        tables=lambda wildcards: " ".join(
+            f"--table {key} {' '.join(files)}"
+            for tables in LOOK_TABLES
+            for key, files in tables(int(wildcards.round)).items()
+            if files
+        ),
     resources:
         mem_mb=2000,
         runtime=10,
@@ -140,7 +150,7 @@ checkpoint look:
         "../../envs/resbench.yaml"
     shell:
         "resbench look --round {wildcards.round} --config-json {params.config:q} --summaries {input.summaries} "
-        "--earlier {input.earlier} --out {output} > {log} 2>&1"
+        "--earlier {input.earlier} {params.tables} --out {output} > {log} 2>&1"
 
 
 rule rounds:

@@ -1,24 +1,38 @@
 # The landscape family (Li et al. 2018): loss surfaces around trained plain and residual nets, each
 # surface in row chunks (resumable, parallel) and then finished (Hessian, interpolation, ratio map).
+from resbench.families.landscape.plan import mapped_runs
+
 _LANDSCAPE = config["landscape"]
-# Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only).
-LANDSCAPE_MODELS = (
-    sorted(
-        run
-        for run, s in GRID_RUNS.items()
-        if s["arch"] in ("plain", "resnet")
-        and s["seed"] in _LANDSCAPE["seeds"]
-        and (_LANDSCAPE["depths"] is None or s["depth"] in _LANDSCAPE["depths"])
-    )
-    if _LANDSCAPE["enabled"]
-    else []
-)
+# Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only): round 1's;
+# with seeds in rounds, the same places among each later round's seeds of the groups a look scheduled.
+LANDSCAPE_MODELS = mapped_runs(config, GRID_RUNS)
 FAMILY_TABLES["landscape"] = (
     ["landscape", "landscape_curvature", "landscape_interpolation", "landscape_ratio_map"] if LANDSCAPE_MODELS else []
 )
-PLANNED.extend(f"{RESULTS}/landscape/chunks/{m}_c{k}.csv" for m in LANDSCAPE_MODELS for k in range(_LANDSCAPE["chunks"]))
-PLANNED.extend(f"{RESULTS}/landscape/surfaces/{m}{ext}" for m in LANDSCAPE_MODELS
-               for ext in (".csv", ".curvature.json", ".directions.pt", ".interp.csv", ".ratio_map.csv"))
+_SURFACE_EXTS = (".csv", ".curvature.json", ".directions.pt", ".interp.csv", ".ratio_map.csv")
+
+
+def landscape_models(through=None):
+    """The mapped models of every round the looks scheduled (through round `through`)."""
+    return mapped_runs(config, {run: spec_of(run) for run in scheduled_grid_runs(through)})
+
+
+def _surface_files(models):
+    return [f"{RESULTS}/landscape/chunks/{m}_c{k}.csv" for m in models for k in range(_LANDSCAPE["chunks"])] + [
+        f"{RESULTS}/landscape/surfaces/{m}{ext}" for m in models for ext in _SURFACE_EXTS
+    ]
+
+
+PLANNED.extend(_surface_files(LANDSCAPE_MODELS))
+PLANNED_LATER.append(lambda: _surface_files([m for m in landscape_models() if m not in LANDSCAPE_MODELS]))
+if LANDSCAPE_MODELS and "landscape_smoothness" not in config["report"]["estimate_only"]:
+    # the look after round r decides the smoothness claim on the surfaces mapped so far
+    LOOK_TABLES.append(
+        lambda r: {
+            "landscape": [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in landscape_models(r)],
+            "landscape_curvature": [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in landscape_models(r)],
+        }
+    )
 
 
 LANDSCAPE_ARGS = (
@@ -100,10 +114,10 @@ rule landscape_finish:
 
 rule aggregate_landscape:
     input:
-        surfaces=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in LANDSCAPE_MODELS],
-        curvatures=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in LANDSCAPE_MODELS],
-        interps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.interp.csv" for m in LANDSCAPE_MODELS],
-        ratio_maps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.ratio_map.csv" for m in LANDSCAPE_MODELS],
+        surfaces=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.csv" for m in landscape_models()],
+        curvatures=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.curvature.json" for m in landscape_models()],
+        interps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.interp.csv" for m in landscape_models()],
+        ratio_maps=lambda wildcards: [f"{RESULTS}/landscape/surfaces/{m}.ratio_map.csv" for m in landscape_models()],
     output:
         surfaces=table("landscape"),
         curvature=table("landscape_curvature"),

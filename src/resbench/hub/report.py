@@ -17,7 +17,7 @@ from ..report.provenance import rule_wall_times
 from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS, apply_style, close
-from ..report.verdicts import CALIBRATION_FIELDS, RULE_CHANGES, method_paragraph, stop_reason, withheld
+from ..report.verdicts import CALIBRATION_FIELDS, RULE_CHANGES, cap_words, method_paragraph, stop_reason, withheld
 from ..results.io import (
     read_if_present,
     write_bytes_atomic,
@@ -163,6 +163,7 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
             c.setdefault(key, None)
         if c.get("sequential"):  # the verdict as it finally reads (a regime or an estimate may have withheld it)
             c["sequential"]["stop"] = stop_reason(c, c["sequential"]["rounds"], c["sequential"]["cap_rounds"])
+            c["sentence"] += cap_words(c)
     return claims
 
 

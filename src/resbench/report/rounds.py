@@ -20,11 +20,13 @@ def design_of(config: dict, rounds: dict | None, claim_id: str) -> Design:
 
 
 def runs_through(runs: pd.DataFrame, config: dict, k: int) -> pd.DataFrame:
-    """The grid runs of rounds 1 to k."""
+    """The rows of a table keyed by grid seed (runs, loss surfaces) from rounds 1 to k."""
     return runs[runs["seed"].isin(seeds_through(config, k))]
 
 
-def at_its_stop(runs: pd.DataFrame, config: dict, rounds: dict | None, claim_id: str) -> tuple[pd.DataFrame, Design]:
-    """(the runs a sequential claim read at the look that stopped it, that look's design)."""
-    design = design_of(config, rounds, claim_id)
-    return runs_through(runs, config, design.done), design
+def at_its_stop(tables: dict, config: dict, claim_id: str, keys: tuple = ("runs",)) -> tuple[dict, Design]:
+    """(the tables a sequential claim reads, `keys` cut to the seeds of the look that stopped it; that
+    look's design). The rounds' record is the `rounds` table."""
+    design = design_of(config, tables.get("rounds"), claim_id)
+    cut = {k: runs_through(tables[k], config, design.done) for k in keys if tables.get(k) is not None}
+    return {**tables, **cut}, design

@@ -13,7 +13,8 @@ CHANCE_ERROR = 0.9  # what a diverged 10-class run is counted as (its error is N
 MIN_SPREAD = 0.002  # seed spread floor in calibration draws (an error of 0 on every seed is still noisy)
 HEADS = {"reproduced": "Reproduced", "not_reproduced": "Not reproduced", "inconclusive": "Inconclusive"}  # sentence openers
 CALIBRATION_FIELDS = ("false_positive_rate", "resampled_false_positive_rate", "calibrated_alpha", "power",
-                      "resampled_power", "own_power", "paper_power", "seeds_for_power", "own_seeds_for_power")
+                      "resampled_power", "own_power", "paper_power", "seeds_for_power", "own_seeds_for_power",
+                      "seeds_for_calibration")
 
 
 def fmt_pct(x: float) -> str:
@@ -174,18 +175,42 @@ def _at_calibrated_alpha(claim: dict, cal: dict, groups: dict, rule: calibration
                                                      "within it")
     _, _, rest = claim["sentence"].partition(": ")
     claim["evidence"]["liberal_test_read"] = said
-    return {**claim, "verdict": "inconclusive",
-            "sentence": f"Inconclusive: {liberal}, and {where}; more seeds would tell. {rest}"}
+    need = cal.get("seeds_for_calibration")
+    more = (f"about {need} seeds per group would bring the bootstrap edge rate within it at α = 5%" if need
+            else f"more than {MAX_SEEDS} seeds per group would be needed to bring the bootstrap edge rate within it")
+    return {**claim, "verdict": "inconclusive", "sentence": f"Inconclusive: {liberal}, and {where}; {more}. {rest}"}
 
 
 def stop_reason(claim: dict, done: int, cap: int) -> str:
-    """Why a claim's seeds stopped after round `done` of `cap`: 'decided', 'outside regime' (more seeds
-    would not reach it), 'cap' (the last round, still undecided) or 'next round' (rounds left)."""
+    """Why a claim's seeds stopped after round `done` of `cap`: 'decided', 'estimate only' (this profile
+    withholds the verdict), 'outside regime' (more seeds would not reach it), 'cap' (the last round,
+    still undecided) or 'next round' (rounds left)."""
     if claim["verdict"] in ("reproduced", "not_reproduced"):
         return "decided"
+    if claim["verdict"] == "estimate":
+        return "estimate only"
     if (claim.get("regime") or {}).get("met") is False:
         return "outside regime"
     return "cap" if done >= cap else "next round"
+
+
+def cap_words(claim: dict) -> str:
+    """For an inconclusive claim whose seeds stopped at the profile's cap: that the cap stopped it (a
+    family whose runs are not in rounds has a cap of one round) and the seeds it would need."""
+    seq = claim.get("sequential") or {}
+    if claim["verdict"] != "inconclusive" or seq.get("stop") != "cap":
+        return ""
+    rounds = f"round {seq['rounds']} of {seq['cap_rounds']}, its cap" + (
+        "" if seq["cap_rounds"] > 1 else " (seeds in rounds cover the claims on the grid's runs and their loss "
+                                         "surfaces; the other claims take one round)")
+    liberal = claim.get("power") is not None and claim.get("calibrated_alpha") != stats.ALPHA
+    need = [claim.get("own_seeds_for_power")] + ([claim.get("seeds_for_calibration")] if liberal else [])
+    words = (f"with about {max(need)} seeds per group its rule would be within its edge rate at α = 5% and have "
+             f"{TARGET_POWER:.0%} power at this run's own spreads" if None not in need
+             else f"more than {MAX_SEEDS} seeds per group would be needed")
+    if claim.get("power") is None:  # no calibration (too few finite values): no count to give
+        words = "its rule had nothing to calibrate, so no seed count is given"
+    return f" Its seeds ({seq['seeds']} per group) stopped at {rounds}; {words}."
 
 
 def method_paragraph(claims: list[dict] | None = None) -> str:

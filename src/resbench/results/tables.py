@@ -79,6 +79,13 @@ def probe_table(spec: dict, rows: list[dict], prov: dict) -> pd.DataFrame:
     return pd.DataFrame([{**identity, **row} for row in rows])
 
 
+def concat_files(paths: list[str | Path]) -> pd.DataFrame:
+    """One table from per-run files: CSV tables, or JSON records (one row each, nested keys flattened)."""
+    frames = [pd.json_normalize(read_json(p)) if str(p).endswith(".json") else read_table(p) for p in paths]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def aggregate_runs(summary_paths: list[Path], out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Collect runs into out_dir/runs.csv and out_dir/epochs.csv; merge provenance. Every run's
     metrics.csv and provenance.json are read and verified (declared outputs of its training job): a

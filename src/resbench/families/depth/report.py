@@ -13,19 +13,20 @@ from .claims import degradation_claim, depth_table
 from .regime import regimes
 
 
-def degradation_at(runs: pd.DataFrame, design, config: dict) -> dict:
+def degradation_at(tables: dict, design, config: dict) -> dict:
     """The degradation claim on these runs at this look, within its regime."""
-    return in_regimes([degradation_claim(runs, design)], regimes({"runs": runs}))[0]
+    return in_regimes([degradation_claim(tables["runs"], design)], regimes(tables))[0]
 
 
 # Claims that read the grid's runs and take seeds in rounds: id -> (the claim at a look, the (arch,
-# depth) groups it reads, which the next round trains while it is undecided).
+# depth) groups it reads, which the next round trains while it is undecided; the tables besides the
+# runs it reads at a look, each row keyed by a grid seed). See resbench.hub.rounds.
 SEQUENTIAL = {"degradation": (degradation_at, lambda config: [(a, d) for a in ("plain", "resnet")
-                                                              for d in config["model"]["depths"]])}
+                                                              for d in config["model"]["depths"]], ())}
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
-    return [degradation_at(*at_its_stop(tables["runs"], config, tables.get("rounds"), "degradation"), config)]
+    return [degradation_at(*at_its_stop(tables, config, "degradation"), config)]
 
 
 def published_table(table: pd.DataFrame) -> list[dict]:

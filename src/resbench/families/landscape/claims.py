@@ -88,11 +88,12 @@ def landscape_rule(groups: dict) -> calibration.Rule:
 
 
 def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None,
-                    runs: pd.DataFrame | None = None) -> dict:
+                    runs: pd.DataFrame | None = None, design: calibration.Design = calibration.Design()) -> dict:
     """Claim 6: at the deepest depth where the plain nets trained, their slices are rougher than the
     ResNets' at the same depth (falling-ray share higher by more than RAY_MARGIN, one-sided Welch over
     seeds), and the ResNets' roughness does not change from the shallowest to the deepest mapped depth
-    (equivalence within the margin). Sharpness (λmax) is reported apart: it is a different property."""
+    (equivalence within the margin). Sharpness (λmax) is reported apart: it is a different property.
+    Decided at `design`'s look (seeds in rounds; one round: alpha = 5%)."""
     claim = {"id": "landscape_smoothness", "section": "landscape", "margin": RAY_MARGIN,
              "claim": "Without shortcuts, deep nets' loss slices turn rough (loss falling outward from θ* along "
                       f"{RAY_MARGIN:.0%} more rays than a ResNet's); with shortcuts they stay as smooth as shallow ones."}
@@ -121,7 +122,7 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
         groups["resnet_deep"] = share("resnet", deepest)
     rule = landscape_rule(groups)
     parts = rule.parts(groups)
-    verdict = rule.verdict(parts)
+    verdict = rule.verdict(parts, design.alpha)
     per = usable.groupby(["arch", "depth"])[["falling_ray_share", "local_minima"]].mean()
     sharp = curvature.groupby(["arch", "depth"])["lambda_max"].mean() if len(curvature) else pd.Series(dtype=float)
     describe = lambda a, d: (f"{per.loc[(a, d), 'falling_ray_share']:.0%} of rays falling outward, "  # noqa: E731
@@ -145,4 +146,4 @@ def landscape_claim(curvature: pd.DataFrame, surface: pd.DataFrame | None = None
     key = (f"rays falling outward at depth {depth}: plain {per.loc[('plain', depth), 'falling_ray_share']:.0%}, "
            f"ResNet {per.loc[('resnet', depth), 'falling_ray_share']:.0%}")
     return with_calibration({**claim, "verdict": verdict, "sentence": sentence, "evidence": evidence, "key_number": key},
-                            groups, rule, f"plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays")
+                            groups, rule, f"plain slices rougher by {2 * RAY_MARGIN:.0%} of the rays", design)

@@ -5,15 +5,30 @@ from __future__ import annotations
 import pandas as pd
 
 from ...report.regime import in_regimes
+from ...report.rounds import at_its_stop
 from .claims import landscape_claim
+from .plan import mapped_groups
 from .regime import regimes
+
+READS = ("runs", "landscape", "landscape_curvature")  # each row keyed by a grid seed
+
+
+def landscape_at(tables: dict, design, config: dict) -> dict | None:
+    """The smoothness claim on the surfaces mapped so far at this look, within its regime (None without surfaces)."""
+    curvature = tables.get("landscape_curvature")
+    if curvature is None or not len(curvature):
+        return None
+    return in_regimes([landscape_claim(curvature, tables.get("landscape"), tables["runs"], design)], regimes(tables))[0]
+
+
+# The surfaces are of the grid's runs, so the claim takes seeds in rounds with them (see the depth
+# family's SEQUENTIAL): a round maps the new seeds of the groups it reads.
+SEQUENTIAL = {"landscape_smoothness": (landscape_at, mapped_groups, READS[1:])}
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
-    curvature = tables.get("landscape_curvature")
-    if curvature is None or not len(curvature):
-        return []
-    return in_regimes([landscape_claim(curvature, tables.get("landscape"), tables["runs"])], regimes(tables))
+    claim = landscape_at(*at_its_stop(tables, config, "landscape_smoothness", READS), config)
+    return [claim] if claim is not None else []
 
 
 def section(tables: dict, claim: dict, config: dict, save) -> dict | None:

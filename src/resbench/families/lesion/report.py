@@ -10,11 +10,13 @@ from .claims import ensemble_lesion_claim, lesion_summary, stochastic_depth_clai
 from .regime import regimes
 
 
-def stochastic_depth_at(runs: pd.DataFrame, design, config: dict, lesion: pd.DataFrame | None = None) -> dict | None:
-    """The stochastic-depth claim on these runs at this look, within its regime (None without SD nets)."""
+def stochastic_depth_at(tables: dict, design, config: dict) -> dict | None:
+    """The stochastic-depth claim on these runs at this look, within its regime (None without SD nets);
+    the lesion table, where there is one, only adds its deletion evidence."""
+    runs = tables["runs"]
     if "resnet_sd" not in set(runs["arch"]):
         return None
-    return in_regimes([stochastic_depth_claim(runs, lesion, design)], regimes({"runs": runs}, config))[0]
+    return in_regimes([stochastic_depth_claim(runs, tables.get("lesion"), design)], regimes({"runs": runs}, config))[0]
 
 
 def _sd_groups(config: dict) -> list[tuple[str, int]]:
@@ -24,15 +26,14 @@ def _sd_groups(config: dict) -> list[tuple[str, int]]:
 
 
 # Claims that read the grid's runs and take seeds in rounds (see the depth family's SEQUENTIAL).
-SEQUENTIAL = {"stochastic_depth": (stochastic_depth_at, _sd_groups)}
+SEQUENTIAL = {"stochastic_depth": (stochastic_depth_at, _sd_groups, ())}
 
 
 def claims(tables: dict, config: dict) -> list[dict]:
     lesion, out = tables.get("lesion"), []
     if lesion is not None and len(lesion):
         out += in_regimes([ensemble_lesion_claim(lesion, tables.get("lesion_paths"))], regimes(tables, config))
-    sd = stochastic_depth_at(*at_its_stop(tables["runs"], config, tables.get("rounds"), "stochastic_depth"), config,
-                             lesion)  # stands alone too: its verdict is on test error
+    sd = stochastic_depth_at(*at_its_stop(tables, config, "stochastic_depth"), config)  # stands alone: test error
     return out + ([sd] if sd is not None else [])
 
 
