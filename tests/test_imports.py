@@ -82,6 +82,29 @@ def test_no_import_circles():
     assert cycles(import_graph()) == []
 
 
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """package -> packages its modules import (function-level imports included): a circle between two
+    packages is one even when no two modules form one (results.verify -> train -> results.io)."""
+    modules = _modules()
+    package = {m: m if modules[m].name == "__init__.py" else m.rsplit(".", 1)[0] for m in graph}
+    out: dict[str, set[str]] = {}
+    for name, deps in graph.items():
+        out.setdefault(package[name], set()).update(package[d] for d in deps if package[d] != package[name])
+    for name in list(out):  # a package importing its own subpackage (families -> families.depth) is its registry
+        out[name] = {d for d in out[name] if not d.startswith(name + ".") and not name.startswith(d + ".")}
+    return out
+
+
+def test_no_package_circles():
+    assert cycles(package_graph(import_graph())) == []
+
+
+def test_the_package_graph_sees_a_circle_through_different_modules():
+    graph = {"resbench.results.verify": {"resbench.train.checkpoint"}, "resbench.train.checkpoint": {"resbench.results.io"},
+             "resbench.results.io": set()}
+    assert cycles(package_graph(graph)) == [["resbench.results", "resbench.train"]]
+
+
 def test_the_cycle_finder_finds_a_circle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 

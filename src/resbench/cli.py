@@ -161,11 +161,12 @@ def cmd_data(args) -> None:
 
 def cmd_verify(args) -> int:
     from .results.verify import verify_tree
+    from .train.checkpoint import load
 
     results = Path(args.results)
     if not results.is_dir():
         raise FileNotFoundError(f"{results} is not a folder of results (results/<profile>)")
-    checked, bad = verify_tree(results)
+    checked, bad = verify_tree(results, load)
     for _, why in bad:
         print(f"set aside: {why}")
     print(f"{checked} files checked under {results}, {len(bad)} damaged and set aside"

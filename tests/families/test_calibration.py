@@ -260,3 +260,13 @@ def test_a_liberal_rule_withholds_reproduced_and_names_the_seeds_that_would_brin
         calibration.edge_limit(calibration.TRIALS)  # not within at the first doubling either, on fresh draws
     normal = {k: (N, 0.1, np.random.default_rng(1).standard_normal(400) * 0.1) for k in values}
     assert calibration.seeds_for_calibration(normal, rule, N) == 2 * N
+
+
+def test_every_declared_claim_has_a_calibration_case():
+    """A claim a family declares (kind "claim": decided by a test over seeds) is checked above; a "check"
+    (a construction or a count, no seeds) has nothing to calibrate."""
+    from resbench.families import FAMILIES
+
+    declared = {cid for family in FAMILIES for cid, kind, _ in family.claims if kind == "claim"}
+    checks = {cid for family in FAMILIES for cid, kind, _ in family.claims if kind != "claim"}
+    assert declared == set(CASES) and checks.isdisjoint(CASES) and checks

@@ -8,7 +8,7 @@ NET_RUN = f"{RESULTS}/runs/{net_run_id('{{net}}', '{seed}')}"  # net wildcard, s
 RUNS.update(NET_RUNS)
 # The runs of each net's job: its seeds.
 NET_JOBS = {name: [run for run, s in NET_RUNS.items() if s["arch"] == name] for name in config["architectures"]["nets"]}
-FAMILY_TABLES["architectures"] = ["net_runs", "net_epochs", "net_cost", "net_deletion", "net_bottleneck"] if NET_RUNS else []
+makes_tables("architectures", bool(NET_RUNS))
 
 
 rule train_net:

@@ -1,5 +1,6 @@
 # Shared planning: paths, the runs to train, generic input functions. Knows no experiment family by
-# name: each family's rule file plans its own jobs and says which tables it makes (FAMILY_TABLES).
+# name: each family's rule file plans its own jobs and says whether it makes its declared tables
+# (makes_tables; FAMILY_TABLES).
 import hashlib
 import json
 import os
@@ -8,7 +9,7 @@ import sys
 from pathlib import Path
 
 from resbench.config import config_subset, run_id
-from resbench.families import REPORT_MODULES, table_paths
+from resbench.families import FAMILIES, REPORT_MODULES, table_paths
 from resbench.hub.profile import grid_specs
 from resbench.results.archive import archive_key
 from resbench.results.io import SET_ASIDE_SUFFIXES
@@ -46,8 +47,18 @@ REPORT_SOURCES = sorted(
     ]
 )
 # Tables each family's rule file says this profile makes (family -> table keys), filled by the
-# included rule files; the report reads every one of them.
+# included rule files through makes_tables; the report reads every one of them.
 FAMILY_TABLES = {}
+
+
+def makes_tables(name, made=True, keys=None):
+    """Family `name` makes its declared tables (FAMILY.tables) in this profile, or only `keys` of them
+    (a part it does not run makes none), or none when not `made`."""
+    declared = next(f for f in FAMILIES if f.name == name).tables
+    unknown = sorted(set(keys or ()) - set(declared))
+    if unknown:
+        raise ValueError(f"family {name} does not declare the tables {unknown} (FAMILY.tables: {sorted(declared)})")
+    FAMILY_TABLES[name] = (list(declared) if keys is None else list(keys)) if made else []
 # `--fuse` only where the profile overrides `fuse_seeds: auto` (the CLI's default), so the training
 # rules' commands, and with them Snakemake's rerun triggers, stay as they were.
 FUSE_FLAG = "" if config["fuse_seeds"] == "auto" else f" --fuse {config['fuse_seeds']}"
@@ -198,6 +209,17 @@ def scheduled_rounds(through=None):
         groups = {(a, int(d)) for a, d in look["next_groups"]}
         runs += [run for run, s in ROUND_RUNS[r].items() if (s["arch"], s["depth"]) in groups]
     return runs, r
+
+
+def continued_runs(claim_id, runs):
+    """Of later rounds' `runs`, those of a round that the look before it sent `claim_id` on to."""
+    out = []
+    for r, round_runs in ROUND_RUNS.items():
+        chosen = [run for run in runs if run in round_runs]
+        if chosen:
+            look = json.loads(Path(checkpoints.look.get(round=r - 1).output[0]).read_text())
+            out += chosen if look["claims"].get(claim_id, {}).get("stop") == "next round" else []
+    return out
 
 
 def scheduled_grid_runs(through=None):

@@ -11,7 +11,7 @@
 from resbench.config import round_seeds
 
 PROBES = sorted({name for spec in GRID_RUNS.values() for name in spec.get("probes", {})})
-FAMILY_TABLES["depth"] = ["runs", "epochs", "provenance", "rounds"]
+makes_tables("depth")
 # One run's folder as a pattern: (arch, depth) wildcards, seeds expanded (run ids are config.run_id's).
 GRID_RUN = f"{RESULTS}/runs/{run_id('{{arch}}', '{{depth}}', '{seed}')}"
 ROUNDS = config["sequential"]["rounds"]

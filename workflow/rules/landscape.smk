@@ -6,26 +6,32 @@ _LANDSCAPE = config["landscape"]
 # Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only): round 1's;
 # with seeds in rounds, the same places among each later round's seeds of the groups a look scheduled.
 LANDSCAPE_MODELS = mapped_runs(config, GRID_RUNS)
-FAMILY_TABLES["landscape"] = (
-    ["landscape", "landscape_curvature", "landscape_interpolation", "landscape_ratio_map"] if LANDSCAPE_MODELS else []
-)
+makes_tables("landscape", bool(LANDSCAPE_MODELS))
 _SURFACE_EXTS = (".csv", ".curvature.json", ".directions.pt", ".interp.csv", ".ratio_map.csv")
 
 
-def landscape_models(through=None):
-    """The mapped models of every round the looks scheduled (through round `through`)."""
-    return mapped_runs(config, {run: spec_of(run) for run in scheduled_grid_runs(through)})
-
-
-def _surface_files(models):
-    return [f"{RESULTS}/landscape/chunks/{m}_c{k}.csv" for m in models for k in range(_LANDSCAPE["chunks"])] + [
-        f"{RESULTS}/landscape/surfaces/{m}{ext}" for m in models for ext in _SURFACE_EXTS
-    ]
+# Surfaces take seeds in rounds where this profile decides the smoothness claim in rounds: the look
+# after round r-1 sent it on, so round r maps its new seeds (at the landscape seeds' places).
+_IN_ROUNDS = bool(LANDSCAPE_MODELS) and ROUNDS > 1 and "landscape_smoothness" not in config["report"]["estimate_only"]
+# The mapped models of every round so far (through round `through`).
+landscape_models = lambda through=None: (
+    LANDSCAPE_MODELS
+    + continued_runs(
+        "landscape_smoothness",
+        mapped_runs(config, {run: spec_of(run) for run in scheduled_grid_runs(through) if run not in GRID_RUNS}),
+    )
+    if _IN_ROUNDS
+    else LANDSCAPE_MODELS
+)
+# Every file the chunk and finish jobs write for `models`.
+_surface_files = lambda models: [
+    f"{RESULTS}/landscape/chunks/{m}_c{k}.csv" for m in models for k in range(_LANDSCAPE["chunks"])
+] + [f"{RESULTS}/landscape/surfaces/{m}{ext}" for m in models for ext in _SURFACE_EXTS]
 
 
 PLANNED.extend(_surface_files(LANDSCAPE_MODELS))
 PLANNED_LATER.append(lambda: _surface_files([m for m in landscape_models() if m not in LANDSCAPE_MODELS]))
-if LANDSCAPE_MODELS and "landscape_smoothness" not in config["report"]["estimate_only"]:
+if _IN_ROUNDS:
     # the look after round r decides the smoothness claim on the surfaces mapped so far
     LOOK_TABLES.append(
         lambda r: {

@@ -3,7 +3,7 @@
 # one process, because on a small machine starting Python with torch (~4.5 s) would otherwise cost
 # more than the lesions.
 LESION_MODELS = sorted({f"{s['arch']}{s['depth']}" for s in GRID_RUNS.values()}) if config["lesion"]["enabled"] else []
-FAMILY_TABLES["lesion"] = ["lesion", "lesion_paths"] if LESION_MODELS else []
+makes_tables("lesion", bool(LESION_MODELS))
 PLANNED.extend(f"{RESULTS}/lesion/models/{m}{ext}" for m in LESION_MODELS for ext in (".csv", ".paths.csv"))
 
 

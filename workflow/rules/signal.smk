@@ -16,8 +16,11 @@ SIGNAL_SPECTRA = (
     if SIGNAL_CONSTRUCT
     else []
 )
-FAMILY_TABLES["signal"] = (["signal_layers", "signal_mlp", "signal_speeds", "signal_rank"] if SIGNAL else []) + (
-    ["signal_identity", "signal_appended", "signal_spectra"] if SIGNAL_CONSTRUCT else []
+makes_tables(  # the constructions need two plain depths
+    "signal",
+    SIGNAL,
+    ["signal_layers", "signal_mlp", "signal_speeds", "signal_rank"]
+    + (["signal_identity", "signal_appended", "signal_spectra"] if SIGNAL_CONSTRUCT else []),
 )
 
 

@@ -9,7 +9,7 @@ RUNS.update(VARIANT_RUNS)
 VARIANT_JOBS = {name: [run for run, s in VARIANT_RUNS.items() if s["variant"] == name] for name in config["variants"]["names"]}
 VARIANT_DEPTH = config["variants"]["depth"]
 VARIANT_RUN = f"{RESULTS}/runs/{variant_run_id('{{variant}}', VARIANT_DEPTH, '{seed}')}"  # variant wildcard, seeds expanded
-FAMILY_TABLES["variants"] = ["variant_runs", "variant_epochs"] if VARIANT_RUNS else []
+makes_tables("variants", bool(VARIANT_RUNS))
 
 
 rule train_variant:

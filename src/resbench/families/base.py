@@ -48,6 +48,9 @@ class Family:
     config_key: str | None = None  # its block of the profile, if it has one
     citations: tuple[str, ...] = ()  # keys of report.references.CITATIONS, in the order cited
     probes: tuple[Probe, ...] = ()  # measurements taken inside the depth grid's training runs
+    # (runs table, provenance table) of each set of runs the family trains: the report's provenance
+    # (commits, versions, hardware, training time) covers them all.
+    trained: tuple[tuple[str, str], ...] = ()
     # Every claim (and check) the family can decide, in report order: (id, kind, one-line statement).
     # A profile that does not run one still lists it in claims.json and the report, as not run here.
     claims: tuple[tuple[str, str, str], ...] = ()

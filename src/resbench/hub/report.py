@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..families import FAMILIES, table_paths
 from ..report import TEMPLATES
-from ..report.provenance import rule_wall_times
+from ..report.provenance import rule_wall_times, summarize_provenance
 from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS, apply_style, close
@@ -102,6 +102,13 @@ def read_tables(results: Path) -> dict:
     return tables
 
 
+def trained_runs(tables: dict) -> tuple[pd.DataFrame, dict]:
+    """Every run the families trained (their `trained` declarations) and each one's provenance."""
+    pairs = [(tables.get(r), tables.get(p)) for family in FAMILIES for r, p in family.trained]
+    pairs = [(r, p or {}) for r, p in pairs if r is not None and len(r)]
+    return pd.concat([r for r, _ in pairs], ignore_index=True), {k: v for _, p in pairs for k, v in p.items()}
+
+
 def required_tables() -> list[str]:
     return [key for family in FAMILIES for key in family.required]
 
@@ -187,6 +194,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> di
         report = family.report()
         if hasattr(report, "overview"):
             context.update(report.overview(tables, config, claim))
+    context["provenance"] = summarize_provenance(*trained_runs(tables))
     context["title"] = config["report"]["title"] or context.get("title") or DEFAULT_TITLE
     for family in FAMILIES:
         section = family.report().section(tables, claim, config, save)

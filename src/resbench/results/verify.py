@@ -14,23 +14,23 @@ from .io import set_aside, verify_written
 CHECKPOINTS = ("model.pt", "resume.pt", "resume.pt.prev")  # written by train.checkpoint.save_atomic
 
 
-def _reader(path: Path) -> Callable[[Path], object] | None:
+def _reader(path: Path, load_checkpoint: Callable[[Path], object]) -> Callable[[Path], object] | None:
     """How to verify a file the suite writes, or None for files it does not check (benchmarks, logs,
     landscape directions, files already set aside)."""
     if path.suffix in (".csv", ".json"):
         return verify_written
     if path.name in CHECKPOINTS:
-        from ..train import checkpoint
-
-        return checkpoint.load
+        return load_checkpoint
     return None
 
 
-def verify_tree(root: Path) -> tuple[int, list[tuple[Path, str]]]:
-    """(files checked, [(file set aside, why)]) over every file below `root`."""
+def verify_tree(root: Path, load_checkpoint: Callable[[Path], object]) -> tuple[int, list[tuple[Path, str]]]:
+    """(files checked, [(file set aside, why)]) over every file below `root`. `load_checkpoint` reads a
+    checkpoint and raises CorruptFileError on a bad digest (train.checkpoint.load: passed in, since the
+    training package writes through this one)."""
     checked, bad = 0, []
     for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
-        read = _reader(path)
+        read = _reader(path, load_checkpoint)
         if read is None:
             continue
         checked += 1

@@ -5,6 +5,7 @@ from ..base import Family, Metric
 
 FAMILY = Family(
     name="architectures", order=35, title="Classic architectures at one budget", config_key="architectures",
+    trained=(("net_runs", "net_provenance"),),
     tables={"net_runs": "architectures/runs.csv", "net_epochs": "architectures/epochs.csv",
             "net_provenance": "architectures/provenance.json", "net_cost": "architectures/cost.csv",
             "net_deletion": "architectures/deletion.csv", "net_bottleneck": "architectures/bottleneck.json"},

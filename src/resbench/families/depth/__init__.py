@@ -4,6 +4,7 @@ from ..base import Family, Metric
 
 FAMILY = Family(
     name="depth", order=10, title="Depth: plain vs residual", config_key="model",
+    trained=(("runs", "provenance"),),
     tables={"runs": "depth/runs.csv", "epochs": "depth/epochs.csv", "provenance": "depth/provenance.json",
             "rounds": "depth/rounds.json"},
     archived=("runs", "epochs", "provenance", "rounds"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ...report.archs import arch_sort_key
-from ...report.provenance import summarize_provenance
 from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from ...report.regime import in_regimes
 from ...report.rounds import at_its_stop
@@ -152,7 +151,7 @@ TITLES = {"reproduced": "Deep plain networks degrade; residual networks do not",
 
 def overview(tables: dict, config: dict, claim: dict) -> dict:
     """The report's front matter from the grid: a title that says no more than the degradation claim's
-    verdict, how many nets and seeds, the provenance of its runs and their throughput."""
+    verdict, how many nets and seeds and their throughput (the provenance of every trained run is the hub's)."""
     runs, seeds = tables["runs"], tables["runs"]["seed"].nunique()
     abstract = (f"We trained {len(runs)} networks — plain stacks of conv-BN-ReLU layers and their residual twins with "
                 f"the same layers and parameter count — at depths {', '.join(map(str, config['model']['depths']))} on "
@@ -160,5 +159,5 @@ def overview(tables: dict, config: dict, claim: dict) -> dict:
                 "claim of He et al. (2016) that depth degrades plain networks through optimization, not overfitting, "
                 "together with the claims below that explain it.")
     return {"title": TITLES.get(claim.get("degradation", {}).get("verdict")), "abstract": abstract, "n_runs": len(runs),
-            "n_seeds": runs["seed"].nunique(), "provenance": summarize_provenance(runs, tables["provenance"]),
+            "n_seeds": runs["seed"].nunique(),
             "throughput": throughput_table(runs, tables["epochs"])}

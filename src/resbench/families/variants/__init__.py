@@ -4,6 +4,7 @@ from ..base import Family, Metric
 
 FAMILY = Family(
     name="variants", order=30, title="Shortcut and block variants", config_key="variants",
+    trained=(("variant_runs", "variant_provenance"),),
     tables={"variant_runs": "variants/runs.csv", "variant_epochs": "variants/epochs.csv",
             "variant_provenance": "variants/provenance.json"},
     archived=("variant_runs",),
