@@ -11,21 +11,28 @@ CONFIG_ARGS := $(if $(CONFIG),--configfile "$(CONFIG)")
 CHECK_CONFIG = $(if $(CONFIG),$(PY) -m resbench config "$(CONFIG)" >/dev/null &&) true
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup report figures test test-cluster lint clean help
+.PHONY: check-foreign-venv setup report figures test test-cluster lint clean help
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # The tested torch pins are installed first (served from local disk on the reference machine);
 # pyproject.toml keeps loose ranges.
+# An environment make did not create (VENV=path/to/yours, without the .made-by-resbench marker make
+# leaves in its own) is never installed into: it is only checked, and what it lacks is said in one line.
+FOREIGN_VENV := $(shell test -x $(PY) && ! test -e $(VENV)/.made-by-resbench && echo yes)
+
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || { python3 -m venv $(VENV) && touch $(VENV)/.made-by-resbench; }
 	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v "is ignored" || true; }
 	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1 2>&1 | { grep -v "is ignored" || true; }
 	$(PY) -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored" || true; }
 	$(PY) -c "import resbench, torch, snakemake, weasyprint" && touch $@
 
-setup: $(VENV)/.installed  ## create .venv and install resbench with its tested pins
+check-foreign-venv:
+	@$(PY) -c "import resbench, torch, snakemake, weasyprint" 2>/dev/null || { echo "make: $(VENV) was not created by make and lacks resbench or its dependencies; install them yourself (pip install -e '.[test]') or leave VENV unset" >&2; exit 1; }
+
+setup: $(if $(FOREIGN_VENV),check-foreign-venv,$(VENV)/.installed)  ## create .venv and install resbench with its tested pins
 
 report: setup  ## run the workflow (quick profile; CONFIG=config/standard.yaml for another) -> reports/<profile>/report.{html,pdf}
 	@$(CHECK_CONFIG)

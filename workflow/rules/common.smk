@@ -150,6 +150,19 @@ def train_args(runs):
                     for run in runs)
 
 
+# A family's training jobs by the wildcard that names them (e.g. "variant" -> {name: its runs}); the
+# shared training rule (depth.smk's `train`) finds a job's runs here, or in the grid.
+TRAIN_JOBS = {}
+
+
+def job_runs(wildcards):
+    """The runs one training job trains, whichever family's rule it is."""
+    for key, jobs in TRAIN_JOBS.items():
+        if hasattr(wildcards, key):
+            return jobs[getattr(wildcards, key)]
+    return grid_job_runs(wildcards)
+
+
 def grid_job_runs(wildcards):
     """The grid runs one training job trains: one run, or every seed of an (arch, depth)."""
     if hasattr(wildcards, "run"):
@@ -229,6 +242,23 @@ def scheduled_grid_runs(through=None):
 def run_files(runs, name):
     """One file of each run's folder."""
     return [f"{RESULTS}/runs/{run}/{name}" for run in runs]
+
+
+# A training job's outputs and an aggregate's inputs by name (RUN_FILES in that order).
+RUN_OUTPUT_NAMES = ("summaries", "metrics", "provenance", "models")
+
+
+def run_outputs(run, seeds=None, probes=()):
+    """Every file a training job writes: each run folder's files (RUN_FILES) and its probes. `run` is
+    one run id or a pattern with wildcards; with `seeds`, its `{seed}` takes each (one job, its seeds)."""
+    runs = [run.replace("{seed}", str(s)) for s in seeds] if seeds is not None else [run]
+    out = {key: run_files(runs, name) for key, name in zip(RUN_OUTPUT_NAMES, RUN_FILES)}
+    return out | ({"probes": [f for p in probes for f in run_files(runs, f"{p}.csv")]} if probes else {})
+
+
+def run_inputs(runs):
+    """An aggregate's inputs: each run's summary, metrics and provenance."""
+    return {key: run_files(runs, name) for key, name in zip(RUN_OUTPUT_NAMES[:3], RUN_FILES)}
 
 
 def later_round_files():

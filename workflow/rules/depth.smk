@@ -12,8 +12,8 @@ from resbench.config import round_seeds
 
 PROBES = sorted({name for spec in GRID_RUNS.values() for name in spec.get("probes", {})})
 makes_tables("depth")
-# One run's folder as a pattern: (arch, depth) wildcards, seeds expanded (run ids are config.run_id's).
-GRID_RUN = f"{RESULTS}/runs/{run_id('{{arch}}', '{{depth}}', '{seed}')}"
+# One run as a pattern: (arch, depth) wildcards, {seed} taken by each seed of a job (config.run_id's ids).
+GRID_RUN = run_id("{arch}", "{depth}", "{seed}")
 ROUNDS = config["sequential"]["rounds"]
 # Round r's runs by id (r >= 2), trained only for the groups a look schedules.
 ROUND_RUNS = {
@@ -24,61 +24,31 @@ ROUND_SPECS = {run: s for runs in ROUND_RUNS.values() for run, s in runs.items()
 PLANNED_LATER.append(later_round_files)
 
 
-if config["group_seeds"]:
+# One training job: every seed of an (arch, depth) with group_seeds, else one run by id. The other
+# families' training rules are this one with their own outputs (`use rule train as ... with:`).
+_TRAIN_JOB = "{arch}{depth}" if config["group_seeds"] else "{run}"
 
-    rule train:
-        input:
-            data=get_dataset_marker,
-        output:
-            summaries=expand(f"{GRID_RUN}/summary.json", seed=config["seeds"]),
-            metrics=expand(f"{GRID_RUN}/metrics.csv", seed=config["seeds"]),
-            provenance=expand(f"{GRID_RUN}/provenance.json", seed=config["seeds"]),
-            models=expand(f"{GRID_RUN}/model.pt", seed=config["seeds"]),
-            probes=expand(
-                f"{GRID_RUN}/{{probe}}.csv", seed=config["seeds"], probe=PROBES
-            ),
-        log:
-            f"{LOGS}/train/{{arch}}{{depth}}.log",
-        benchmark:
-            f"{RESULTS}/benchmarks/train/{{arch}}{{depth}}.tsv"
-        params:
-            runs=lambda wildcards: train_args(grid_job_runs(wildcards)),
-        threads: config["threads"]
-        resources:
-            mem_mb=get_train_mem_mb,
-            runtime=lambda wildcards: train_runtime_min(grid_job_runs(wildcards)),
-            gpu=get_train_gpus,
-        conda:
-            "../../envs/resbench.yaml"
-        shell:
-            f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
-else:
-
-    rule train:
-        input:
-            data=get_dataset_marker,
-        output:
-            summary=f"{RESULTS}/runs/{{run}}/summary.json",
-            metrics=f"{RESULTS}/runs/{{run}}/metrics.csv",
-            provenance=f"{RESULTS}/runs/{{run}}/provenance.json",
-            model=f"{RESULTS}/runs/{{run}}/model.pt",
-            probes=expand(f"{RESULTS}/runs/{{{{run}}}}/{{probe}}.csv", probe=PROBES),
-        log:
-            f"{LOGS}/train/{{run}}.log",
-        benchmark:
-            f"{RESULTS}/benchmarks/train/{{run}}.tsv"
-        params:
-            runs=lambda wildcards: train_args(grid_job_runs(wildcards)),
-        threads: config["threads"]
-        resources:
-            mem_mb=get_train_mem_mb,
-            runtime=lambda wildcards: train_runtime_min(grid_job_runs(wildcards)),
-            gpu=get_train_gpus,
-        conda:
-            "../../envs/resbench.yaml"
-        shell:
-            f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
+rule train:
+    input:
+        data=get_dataset_marker,
+    output:
+        **(run_outputs(GRID_RUN, config["seeds"], PROBES) if config["group_seeds"] else run_outputs("{run}", None, PROBES)),
+    log:
+        f"{LOGS}/train/{_TRAIN_JOB}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/{_TRAIN_JOB}.tsv"
+    params:
+        runs=lambda wildcards: train_args(job_runs(wildcards)),
+    threads: config["threads"]
+    resources:
+        mem_mb=get_train_mem_mb,
+        runtime=lambda wildcards: train_runtime_min(job_runs(wildcards)),
+        gpu=get_train_gpus,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        f"resbench train {{params.runs}} --threads {{threads}}{FUSE_FLAG} > {{log}} 2>&1"
 
 
 # One training rule per later round when seeds are grouped (with group_seeds: false, `train` above
@@ -91,13 +61,7 @@ for _r in range(2, ROUNDS + 1) if config["group_seeds"] else []:
         input:
             data=get_dataset_marker,
         output:
-            summaries=expand(f"{GRID_RUN}/summary.json", seed=round_seeds(config, _r)),
-            metrics=expand(f"{GRID_RUN}/metrics.csv", seed=round_seeds(config, _r)),
-            provenance=expand(f"{GRID_RUN}/provenance.json", seed=round_seeds(config, _r)),
-            models=expand(f"{GRID_RUN}/model.pt", seed=round_seeds(config, _r)),
-            probes=expand(
-                f"{GRID_RUN}/{{probe}}.csv", seed=round_seeds(config, _r), probe=PROBES
-            ),
+            **run_outputs(GRID_RUN, round_seeds(config, _r), PROBES),
         log:
             f"{LOGS}/train/{{arch}}{{depth}}_round{_r}.log",
         benchmark:
@@ -169,6 +133,7 @@ rule rounds:
         "resbench rounds {input.looks} --out {output} > {log} 2>&1"
 
 
+# The other families' aggregates are this rule with their own runs and tables (`use rule aggregate as`).
 rule aggregate:
     input:
         # one name each (not unpack): a dry run before the looks must still name the aggregate's inputs

@@ -3,6 +3,8 @@
 from resbench.families.landscape.plan import mapped_runs
 
 _LANDSCAPE = config["landscape"]
+_MAPPED = run_id("{arch}", "{depth}", "{seed}")  # a mapped model's run id as a pattern (config.run_id's)
+_mapped = lambda wildcards: run_id(wildcards.arch, wildcards.depth, wildcards.seed)
 # Trained models whose loss surface is mapped, e.g. "resnet56_s0" (plain and residual only): round 1's;
 # with seeds in rounds, the same places among each later round's seeds of the groups a look scheduled.
 LANDSCAPE_MODELS = mapped_runs(config, GRID_RUNS)
@@ -51,16 +53,16 @@ _CHUNK_ROWS = -(-_LANDSCAPE["resolution"] // _LANDSCAPE["chunks"])
 
 rule landscape_chunk:
     input:
-        model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
+        model=f"{RESULTS}/runs/{_MAPPED}/model.pt",
     output:
-        chunk=f"{RESULTS}/landscape/chunks/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.csv",
+        chunk=f"{RESULTS}/landscape/chunks/{_MAPPED}_c{{chunk}}.csv",
     log:
-        f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.log",
+        f"{LOGS}/landscape/{_MAPPED}_c{{chunk}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/landscape_chunk/{{arch}}{{depth}}_s{{seed}}_c{{chunk}}.tsv"
+        f"{RESULTS}/benchmarks/landscape_chunk/{_MAPPED}_c{{chunk}}.tsv"
     params:
         rows=lambda wildcards: f"{int(wildcards.chunk) * _CHUNK_ROWS}:{min(_LANDSCAPE['resolution'], (int(wildcards.chunk) + 1) * _CHUNK_ROWS)}",
-        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(f'{wildcards.arch}{wildcards.depth}_s{wildcards.seed}')}",
+        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(_mapped(wildcards))}",
     threads: config["threads"]
     resources:
         mem_mb=get_train_mem_mb,
@@ -83,23 +85,23 @@ rule landscape_finish:
             if len(config["seeds"]) > 1
             else {}
         ),
-        model=f"{RESULTS}/runs/{{arch}}{{depth}}_s{{seed}}/model.pt",
+        model=f"{RESULTS}/runs/{_MAPPED}/model.pt",
         chunks=lambda wildcards: [
-            f"{RESULTS}/landscape/chunks/{wildcards.arch}{wildcards.depth}_s{wildcards.seed}_c{k}.csv"
+            f"{RESULTS}/landscape/chunks/{_mapped(wildcards)}_c{k}.csv"
             for k in range(config["landscape"]["chunks"])
         ],
     output:
-        surface=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.csv",
-        curvature=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.curvature.json",
-        directions=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.directions.pt",
-        interp=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.interp.csv",
-        ratio_map=f"{RESULTS}/landscape/surfaces/{{arch}}{{depth}}_s{{seed}}.ratio_map.csv",
+        surface=f"{RESULTS}/landscape/surfaces/{_MAPPED}.csv",
+        curvature=f"{RESULTS}/landscape/surfaces/{_MAPPED}.curvature.json",
+        directions=f"{RESULTS}/landscape/surfaces/{_MAPPED}.directions.pt",
+        interp=f"{RESULTS}/landscape/surfaces/{_MAPPED}.interp.csv",
+        ratio_map=f"{RESULTS}/landscape/surfaces/{_MAPPED}.ratio_map.csv",
     log:
-        f"{LOGS}/landscape/{{arch}}{{depth}}_s{{seed}}.finish.log",
+        f"{LOGS}/landscape/{_MAPPED}.finish.log",
     benchmark:
-        f"{RESULTS}/benchmarks/landscape_finish/{{arch}}{{depth}}_s{{seed}}.tsv"
+        f"{RESULTS}/benchmarks/landscape_finish/{_MAPPED}.tsv"
     params:
-        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(f'{wildcards.arch}{wildcards.depth}_s{wildcards.seed}')}",
+        args=lambda wildcards: f"{LANDSCAPE_ARGS} --config-hash {run_hash(_mapped(wildcards))}",
         iters=config["landscape"]["hessian_iters"],
         ratio_map=config["landscape"]["ratio_map"],
         interp_points=config["landscape"]["interp_points"],
