@@ -3,19 +3,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from resbench.hub.profile import grid_spec, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-# Digits, two small depths, three epochs: trains in about a second per run.
-TINY = {
-    "profile": "tiny", "seeds": [0],
-    "dataset": {"limit_train": 300},
-    "model": {"depths": [8, 14]},
-    "train": {"epochs": 3, "batch_size": 64, "warmup_epochs": 0},
-}
+# Digits, two small depths, three epochs: trains in about a second per run (the catalog's .test/config/).
+TINY = yaml.safe_load((REPO / ".test" / "config" / "unit.yaml").read_text())
 
 
 @pytest.fixture

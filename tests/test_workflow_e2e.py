@@ -11,7 +11,7 @@ import yaml
 
 from resbench.families import FAMILIES
 
-from .test_workflow import HOSTILE, copy_workflow, planned_jobs, snakemake
+from .test_workflow import HOSTILE, REPO, copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -113,18 +113,8 @@ def tiny(tmp_path_factory):
     snakefile = copy_workflow(tmp_path / "repo")
     work = tmp_path / "work"
     work.mkdir()
-    config = {"profile": "tiny", "seeds": [0, 1], "dataset": {"limit_train": 300}, "fuse_seeds": "on",
-              "report": {"title": f"Tiny {HOSTILE} run", "author": HOSTILE, "recipe": f"Chosen on a pilot: {HOSTILE}"},
-              "model": {"depths": [8, 14], "archs": ["plain", "resnet", "resnet_sd"], "stochastic_depth_depths": [14]},
-              "train": {"epochs": 2, "batch_size": 64, "warmup_epochs": 0},
-              "lesion": {"draws": 1, "max_k_points": 3, "path_samples": 1, "path_batch": 16},
-              "variants": {"depth": 8, "epochs": 2, "names": ["identity", "scale", "full_preact"]},
-              "landscape": {"resolution": 5, "chunks": 2, "subset": 32, "hessian_iters": 2, "ratio_map": 2,
-                            "seeds": [0]},
-              "signal": {"stats_every": 1, "mlp_layers": [1, 3], "mlp_width": 8, "mlp_epochs": 2, "rank_depth": 6,
-                         "rank_inits": 2, "rank_batch": 32, "append_blocks": 2, "append_epochs": 2},
-              "architectures": {"nets": ["lenet5", "vgg16_bn", "resnet20", "resnext_c1", "resnext_c2"], "epochs": 1,
-                                "throughput_batch": 16, "throughput_rounds": 1}}
+    config = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
+    config["report"] = {"title": f"Tiny {HOSTILE} run", "author": HOSTILE, "recipe": f"Chosen on a pilot: {HOSTILE}"}
     (work / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     run = lambda *args: snakemake("-s", str(snakefile), "--configfile", "tiny.yaml", *args, cwd=work)  # noqa: E731
     proc = run("--cores", "2")
