@@ -241,23 +241,10 @@ def run_id(arch: str, depth: int, seed: int) -> str:
     return f"{arch}{depth}_s{seed}"
 
 
-def run_specs(config: dict, probes: dict[str, int]) -> list[dict]:
-    """One self-contained spec per (arch, depth, seed) of the grid: everything a training job needs.
-    `probes`: what the families measure inside the grid's runs (resbench.hub.profile.grid_probes)."""
-    specs = []
-    sd_depths = config["model"]["stochastic_depth_depths"]
-    for arch in config["model"]["archs"]:
-        for depth in config["model"]["depths"]:
-            if arch == "resnet_sd" and sd_depths is not None and depth not in sd_depths:
-                continue
-            for seed in config["seeds"]:
-                specs.append(run_spec(config, arch, depth, seed, probes))
-    return specs
-
-
-def run_spec(config: dict, arch: str, depth: int, seed: int, probes: dict[str, int]) -> dict:
+def run_spec(config: dict, arch: str, depth: int, seed: int, probes: dict[str, int], extra: dict | None = None) -> dict:
     """One run's spec; `probes` (name -> every how many epochs) are measurements taken while it
-    trains (none for a family's own runs)."""
+    trains (none for a family's own runs); `extra`: settings a family's runs add (e.g. a drop-path rate),
+    part of the hash."""
     spec = {
         "run_id": run_id(arch, depth, seed),
         "profile": config["profile"],
@@ -272,7 +259,6 @@ def run_spec(config: dict, arch: str, depth: int, seed: int, probes: dict[str, i
     }
     if probes:
         spec["probes"] = dict(probes)
-    if arch == "resnet_sd":  # only this arch carries it, so adding the key leaves other runs' params unchanged
-        spec["drop_path_rate"] = 1.0 - config["model"]["stochastic_depth_survival"]
+    spec.update(extra or {})
     spec["config_hash"] = spec_hash(spec)
     return spec

@@ -51,9 +51,11 @@ def grid_probes(config: dict) -> dict[str, int]:
 
 def grid_specs(config: dict) -> list[dict]:
     """One spec per (arch, depth, seed) of the depth grid."""
-    return core.run_specs(config, grid_probes(config))
+    (specs,) = plan_hooks("grid_specs")  # the one family that plans the grid every other reads
+    return specs(config, grid_probes(config))
 
 
 def grid_spec(config: dict, arch: str, depth: int, seed: int) -> dict:
     """The spec of one run of the depth grid."""
-    return core.run_spec(config, arch, depth, seed, grid_probes(config))
+    (spec,) = plan_hooks("grid_spec")
+    return spec(config, arch, depth, seed, grid_probes(config))
