@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 # A family's report-side modules (no torch): what the report reads, so what makes it rerun.
-REPORT_MODULES = ("__init__", "report", "claims", "regime", "figures", "plan", "catalog")
+REPORT_MODULES = ("__init__", "report", "claims", "regime", "figures", "plan", "catalog", "published")
 
 
 @dataclass(frozen=True)

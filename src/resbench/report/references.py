@@ -1,4 +1,5 @@
-"""Published numbers printed beside ours (from shared/science.md), with their sources."""
+"""The bibliography the families cite by key (Family.citations); each family keeps the published numbers
+it prints beside ours with its own code (e.g. families/depth/published.py)."""
 
 CITATIONS = {
     "he2016": "K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image Recognition. CVPR 2016.",
@@ -20,23 +21,4 @@ CITATIONS = {
                "Networks. CVPR 2017.",
     "huang2017": "G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger. Densely Connected Convolutional "
                  "Networks. CVPR 2017.",
-}
-
-# He et al. 2016, Table 6: CIFAR-10 test error (%) of ResNets with option-A shortcuts.
-HE2016_CIFAR10_RESNET_ERROR = {20: 8.75, 32: 7.51, 44: 7.17, 56: 6.97, 110: 6.43, 1202: 7.93}
-HE2016_CIFAR10_PARAMS = {20: "0.27M", 32: "0.46M", 44: "0.66M", 56: "0.85M", 110: "1.7M", 1202: "19.4M"}
-HE2016_NOTES = (
-    "Plain nets appear only as curves (He et al. 2016, Fig. 6): training error rises with depth over "
-    "plain-20/32/44/56, and plain-110 stays above 60% error. ResNet-110: 6.43% best, 6.61 ± 0.16% mean of 5 runs."
-)
-
-# The published recipe, for the limitations section (what a profile trades away).
-HE2016_RECIPE = {
-    "dataset": "cifar10",
-    "epochs": 182,  # 64k iterations at batch 128 on 45k images
-    "augment": True,
-    "batch_size": 128,
-    "lr": 0.1,
-    "schedule": "step",
-    "seeds": 5,
 }

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ...report.archs import arch_sort_key
-from ...report.references import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from ...report.regime import in_regimes
 from ...report.rounds import at_its_stop
 from .claims import degradation_claim, depth_table
+from .published import HE2016_CIFAR10_PARAMS, HE2016_CIFAR10_RESNET_ERROR, HE2016_NOTES, HE2016_RECIPE
 from .regime import regimes
 
 
