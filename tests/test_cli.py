@@ -77,6 +77,8 @@ BAD_CALLS = {
     "compare": ["no-such-key", "{tmp}/missing", "--root", "{tmp}/archive"],
     "concat": ["{tmp}/missing.csv", "--out", "{tmp}/all.csv"],
     "report": ["--config", "config/quick.yaml", "--results", "{tmp}/missing", "--out", "{tmp}/r"],
+    "claims": ["--config", "config/quick.yaml", "--results", "{tmp}/missing", "--out", "{tmp}/r/claims.json"],
+    "figures": ["--config", "config/quick.yaml", "--results", "tests", "--out", "{tmp}/r", "--family", "depth"],
     "data": ["cifar10", "--root", "{tmp}/missing"],
     "verify": ["{tmp}/missing"],
     "config": ["{tmp}/missing.yaml"],

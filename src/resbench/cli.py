@@ -132,14 +132,6 @@ def cmd_concat(args) -> None:
     write_table_atomic(concat_files(args.tables), args.out)
 
 
-def cmd_report(args) -> None:
-    from .hub.profile import load_config, validate_config
-    from .hub.report import build_report
-
-    config = validate_config(json.loads(args.config_json)) if args.config_json else load_config(args.config)
-    build_report(config, Path(args.results), Path(args.out), pdf=not args.no_pdf)
-
-
 def cmd_data(args) -> None:
     from .data.vision import download_dataset, missing_files, open_dataset
 
@@ -277,18 +269,6 @@ def _add_result_verbs(sub) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_concat)
 
-    p = sub.add_parser("report", help="claims, figures, HTML and PDF report from cached tables (no training)",
-                       description="Reads every family's tables under RESULTS (depth/runs.csv and the others each "
-                                   "family declares; those a profile did not make are listed as not run) and writes "
-                                   "OUT/claims.json, OUT/report.html, OUT/report.pdf and OUT/figures/*.{png,svg}.")
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--config", help="YAML profile the results came from")
-    group.add_argument("--config-json", help="validated config as JSON (what the workflow passes)")
-    p.add_argument("--results", required=True, help="results/<profile> directory")
-    p.add_argument("--out", required=True, help="reports/<profile> directory")
-    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
-    p.set_defaults(func=cmd_report)
-
 
 def _add_tool_verbs(sub) -> None:
     """data, verify, config, models: checks and listings for users."""
@@ -341,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     _add_run_verbs(sub)
+    from .hub.report_cli import add_report_verbs
     from .hub.rounds_cli import add_round_verbs
     from .families import FAMILIES
 
@@ -350,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         if verbs is not None:
             verbs.register(sub)
     _add_result_verbs(sub)
+    add_report_verbs(sub)
     _add_tool_verbs(sub)
     sub.help = argparse.SUPPRESS  # listed in two groups instead, in the epilog
     parser.usage = "resbench [-h] [-v] VERB ..."

@@ -181,7 +181,7 @@ def model_paths(runs):
 
 def run_hash(run):
     """The config hash a consumer of this run's model.pt expects (a stale model is set aside)."""
-    return RUNS[run]["config_hash"]
+    return spec_of(run)["config_hash"]
 
 
 def get_dataset_marker(wildcards):

@@ -174,20 +174,53 @@ def all_claims(tables: dict, config: dict) -> list[dict]:
     return claims
 
 
-def build_report(config: dict, results: Path, out: Path, pdf: bool = True) -> dict:
-    """Read every family's tables under results/<profile>/, write claims.json, figures, report.html
-    and report.pdf. Each family contributes its claims and, where it ran, its section."""
-    tables = read_tables(results)
-    claims = all_claims(tables, config)
-    claim = {c["id"]: c for c in claims}
-    write_json_atomic({"profile": config["profile"], "claims": claims}, out / "claims.json")
+def decide_claims(config: dict, results: Path, out: Path, tables: dict | None = None) -> list[dict]:
+    """Every claim decided and calibrated from the tables under `results` (or `tables`, read from it
+    already), written to `out` (claims.json)."""
+    claims = all_claims(read_tables(results) if tables is None else tables, config)
+    write_json_atomic({"profile": config["profile"], "claims": claims}, out)
+    return claims
 
+
+def stored_claims(path: Path) -> list[dict]:
+    """The claims a `decide_claims` run wrote (a damaged file is set aside and named)."""
+    record = read_if_present(path)
+    if not isinstance(record, dict) or "claims" not in record:
+        raise FileNotFoundError(f"{path} is missing or damaged: run `resbench claims` (or the workflow) to decide the "
+                                "claims first")
+    return record["claims"]
+
+
+def _figure_saver(out: Path):
+    """(save(fig, name), the data URIs saved so far)."""
     apply_style()
-    fig_dir = out / "figures"
     figs: dict[str, str] = {}
 
     def save(fig, name: str) -> None:
-        figs[name] = save_figure(fig, name, fig_dir)
+        figs[name] = save_figure(fig, name, out / "figures")
+    return save, figs
+
+
+def draw_figures(config: dict, results: Path, out: Path, family: str | None = None,
+                 claims: Path | None = None) -> list[str]:
+    """Redraw the figures (every family's, or `family`'s) from the tables and the stored claims."""
+    tables, decided = read_tables(results), stored_claims(claims or out / "claims.json")
+    claim = {c["id"]: c for c in decided}
+    save, figs = _figure_saver(out)
+    for f in FAMILIES:
+        if family in (None, f.name):
+            f.report().section(tables, claim, config, save)
+    return sorted(figs)
+
+
+def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claims: Path | None = None) -> dict:
+    """Read every family's tables under results/<profile>/ and the claims (`claims`, a claims.json
+    `decide_claims` wrote, or decided here into out/claims.json); write figures, report.html and
+    report.pdf. Each family contributes its claims and, where it ran, its section."""
+    tables = read_tables(results)
+    claims = stored_claims(claims) if claims else decide_claims(config, results, out / "claims.json", tables)
+    claim = {c["id"]: c for c in claims}
+    save, figs = _figure_saver(out)
 
     context = {"config": config, "claims": claims, "claim": claim, "figures": figs, "sections": []}
     for family in FAMILIES:  # the front matter a family gives (the grid's: title, runs, provenance, throughput)

@@ -1,0 +1,72 @@
+"""The report's verbs: `claims` (decide and calibrate every claim once per result set), `report` (figures,
+HTML and PDF from the tables and those claims) and `figures` (the figures alone, one family's if asked):
+redrawing a figure never recomputes a calibration."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _config(args) -> dict:
+    from .profile import load_config, validate_config
+
+    return validate_config(json.loads(args.config_json)) if args.config_json else load_config(args.config)
+
+
+def cmd_claims(args) -> None:
+    from .report import decide_claims
+
+    decide_claims(_config(args), Path(args.results), Path(args.out))
+
+
+def cmd_report(args) -> None:
+    from .report import build_report
+
+    build_report(_config(args), Path(args.results), Path(args.out), pdf=not args.no_pdf,
+                 claims=Path(args.claims) if args.claims else None)
+
+
+def cmd_figures(args) -> None:
+    from .report import draw_figures
+
+    names = draw_figures(_config(args), Path(args.results), Path(args.out), args.family,
+                         claims=Path(args.claims) if args.claims else None)
+    print(f"{len(names)} figures redrawn under {Path(args.out) / 'figures'}: {', '.join(names)}")
+
+
+def _common(p, out_help: str) -> None:
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--config", help="YAML profile the results came from")
+    group.add_argument("--config-json", help="validated config as JSON (what the workflow passes)")
+    p.add_argument("--results", required=True, help="results/<profile> directory")
+    p.add_argument("--out", required=True, help=out_help)
+
+
+def add_report_verbs(sub) -> None:
+    from ..families import FAMILIES
+
+    p = sub.add_parser("claims", help="decide and calibrate every claim from cached tables -> claims.json",
+                       description="Reads every family's tables under RESULTS and writes OUT (claims.json): each "
+                                   "claim's verdict, sentence, evidence and calibration (the slow part of a report, "
+                                   "done once per result set; `report` and `figures` read it back).")
+    _common(p, "the claims.json to write")
+    p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("report", help="claims, figures, HTML and PDF report from cached tables (no training)",
+                       description="Reads every family's tables under RESULTS (each family's declared tables; "
+                                   "those a profile did not make are listed as not run) and writes OUT/claims.json "
+                                   "(unless --claims gives it), OUT/report.html, OUT/report.pdf and "
+                                   "OUT/figures/*.{png,svg}.")
+    _common(p, "reports/<profile> directory")
+    p.add_argument("--claims", help="a claims.json `resbench claims` wrote for these tables (else decided here)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("figures", help="redraw the report's figures from cached tables and claims (seconds)",
+                       description="Redraws OUT/figures/*.{png,svg} from the tables under RESULTS and the claims in "
+                                   "OUT/claims.json (or --claims), every family's or only --family's; no calibration "
+                                   "is recomputed and no HTML or PDF is written (`report` does that).")
+    _common(p, "reports/<profile> directory (its claims.json is read)")
+    p.add_argument("--family", choices=[f.name for f in FAMILIES], help="only this family's figures")
+    p.add_argument("--claims", help="claims.json to read (default: OUT/claims.json)")
+    p.set_defaults(func=cmd_figures)
