@@ -205,6 +205,7 @@ def test_editing_report_code_or_one_block_reruns_only_what_reads_it(tiny):
     dry = run("-n")
     out = dry.stdout + dry.stderr
     assert "rule report" in out and "rule train" not in out and "rule aggregate" not in out, out[-2000:]
+    assert "rule claims" not in out  # a template draws; it decides nothing
     assert "rule lesion" not in out and "rule landscape" not in out and "rule signal" not in out
 
     # Each job depends on what changes what it computes: edits to one block rerun only its jobs.

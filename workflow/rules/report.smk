@@ -1,5 +1,7 @@
 # What decides a claim: the config but the report's free text (a new title redraws, decides nothing).
 DECIDING_KEYS = [*(k for k in config if k != "report"), "report.estimate_only"]
+# What decides a claim in code: the report-side sources but templates, figures and their style.
+CLAIM_SOURCES = [p for p in REPORT_SOURCES if not p.endswith((".j2", ".css", "figures.py", "style.py"))]
 
 
 # The claims are decided and calibrated once per result set (the slow part); the report re-renders when
@@ -8,7 +10,7 @@ DECIDING_KEYS = [*(k for k in config if k != "report"), "report.estimate_only"]
 rule claims:
     input:
         unpack(get_family_tables),
-        code=REPORT_SOURCES,
+        code=CLAIM_SOURCES,
     output:
         claims=report(f"{REPORTS}/claims.json", caption="../report/claims.rst", category="1. Report"),
     log:
