@@ -138,7 +138,7 @@ def not_run(family, claim_id: str, kind: str, text: str, config: dict) -> dict:
     `run_in` names the profile that decides it (`decided_in`)."""
     run_in = decided_in(config)
     where = (f" It is decided by the standard profile (snakemake --cores all --configfile {run_in}); its run time "
-             "and power are in the README." if run_in else "")
+             "and power are in docs/profiles.md." if run_in else "")
     criterion = family.regime_criteria().get(claim_id, "not stated")
     return {"id": claim_id, "section": family.name, "kind": kind, "claim": text, "verdict": "not_run",
             "run_in": run_in, "key_number": "—", "evidence": {},
