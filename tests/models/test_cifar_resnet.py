@@ -34,12 +34,19 @@ def test_option_b_adds_exactly_the_two_projections():
 
 # The 110- and 1202-layer names are covered by the parameter-count tests (slow to run forward).
 @pytest.mark.parametrize("name", [n for n in list_models() if "110" not in n and "1202" not in n])
-def test_every_registered_model_runs_forward_and_backward(name):
+def test_every_registered_model_has_the_common_surface(name):
+    """What every family reads of a net, whichever registered model it is: forward and backward, the
+    features/head split equal to forward, its blocks in order, and a parameter count."""
     model = timm.create_model(name, in_chans=1, num_classes=7)
-    out = model(torch.randn(2, 1, 8, 8))
+    x = torch.randn(2, 1, 8, 8)
+    out = model(x)
     assert out.shape == (2, 7)
     out.sum().backward()
     assert all(p.grad is not None for p in model.parameters())
+    model.eval()
+    assert torch.allclose(model.forward_head(model.forward_features(x)), model(x), atol=1e-6)
+    assert len(model.blocks) > 0 and all(hasattr(b, "downsample") for b in model.blocks)
+    assert count_parameters(model) == sum(p.numel() for p in model.parameters() if p.requires_grad) > 0
 
 
 @pytest.mark.parametrize("arch", ["plain", "resnet"])
