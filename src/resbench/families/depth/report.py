@@ -149,15 +149,26 @@ TITLES = {"reproduced": "Deep plain networks degrade; residual networks do not",
           "inconclusive": "Do deep plain networks degrade while residual networks do not? Undecided at this run's seeds"}
 
 
+def seeds_words(runs: pd.DataFrame) -> str:
+    """How many seeds each net has: "5 seeds", or "5–10 seeds (...)" when a later round added some nets'."""
+    per = runs.groupby(["arch", "depth"])["seed"].nunique()
+    if per.min() == per.max():
+        return f"{per.min()} seed{'s' if per.min() != 1 else ''}"
+    return f"{per.min()}–{per.max()} seeds (each net's count in Table 2)"
+
+
 def overview(tables: dict, config: dict, claim: dict) -> dict:
     """The report's front matter from the grid: a title that says no more than the degradation claim's
     verdict, how many nets and seeds and their throughput (the provenance of every trained run is the hub's)."""
-    runs, seeds = tables["runs"], tables["runs"]["seed"].nunique()
+    runs = tables["runs"]
+    per = runs.groupby(["arch", "depth"])["seed"].nunique()
+    seeds = f"{per.min()} seed{'s' if per.max() != 1 else ''} each" if per.min() == per.max() else \
+        f"{per.min()} seeds each, {per.max()} where a later round of seeds was needed"
     abstract = (f"We trained {len(runs)} networks — plain stacks of conv-BN-ReLU layers and their residual twins with "
                 f"the same layers and parameter count — at depths {', '.join(map(str, config['model']['depths']))} on "
-                f"{config['dataset']['name']}, {seeds} seed{'s' if seeds != 1 else ''} each, and tested from the data the "
+                f"{config['dataset']['name']}, {seeds}, and tested from the data the "
                 "claim of He et al. (2016) that depth degrades plain networks through optimization, not overfitting, "
                 "together with the claims below that explain it.")
     return {"title": TITLES.get(claim.get("degradation", {}).get("verdict")), "abstract": abstract, "n_runs": len(runs),
-            "n_seeds": runs["seed"].nunique(),
+            "n_seeds": seeds_words(runs),
             "throughput": throughput_table(runs, tables["epochs"])}
