@@ -63,4 +63,4 @@ def test_a_toy_family_is_its_folder_a_rule_file_an_include_a_schema_block_and_a_
     assert 'id="toy"' in html and 'class="toy-arch">resnet<' in html
     help_text = subprocess.run([sys.executable, "-m", "resbench", "toy", "--help"], env=env, capture_output=True,
                                text=True, timeout=120)
-    assert help_text.returncode == 0 and "mean test error per architecture" in help_text.stdout
+    assert help_text.returncode == 0 and "one row per architecture" in help_text.stdout
