@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from resbench.config import config_subset, run_id
-from resbench.families import FAMILIES, REPORT_MODULES, table_paths
+from resbench.families import REPORT_MODULES, family, table_paths
 from resbench.hub.profile import grid_specs
 from resbench.results.archive import archive_key
 from resbench.results.io import SET_ASIDE_SUFFIXES
@@ -54,7 +54,7 @@ FAMILY_TABLES = {}
 def makes_tables(name, made=True, keys=None):
     """Family `name` makes its declared tables (FAMILY.tables) in this profile, or only `keys` of them
     (a part it does not run makes none), or none when not `made`."""
-    declared = next(f for f in FAMILIES if f.name == name).tables
+    declared = family(name).tables
     unknown = sorted(set(keys or ()) - set(declared))
     if unknown:
         raise ValueError(f"family {name} does not declare the tables {unknown} (FAMILY.tables: {sorted(declared)})")
@@ -210,12 +210,17 @@ def get_train_gpus(wildcards):
 
 
 # Seeds in rounds (depth.smk plans the rounds; a look is a checkpoint, so these read its output when called).
+def read_look(r):
+    """Round r's look (waits for its checkpoint)."""
+    return json.loads(Path(checkpoints.look.get(round=r).output[0]).read_text())
+
+
 def scheduled_rounds(through=None):
     """(the grid's runs of every round the looks scheduled, the round of the last look): through round
     `through`, or until a look stops every claim when None. Reading a look waits for its checkpoint."""
     runs, r = list(GRID_RUNS), 1
     while r < ROUNDS and (through is None or r < through):
-        look = json.loads(Path(checkpoints.look.get(round=r).output[0]).read_text())
+        look = read_look(r)
         if not look["next_groups"]:
             break
         r += 1
@@ -230,8 +235,8 @@ def continued_runs(claim_id, runs):
     for r, round_runs in ROUND_RUNS.items():
         chosen = [run for run in runs if run in round_runs]
         if chosen:
-            look = json.loads(Path(checkpoints.look.get(round=r - 1).output[0]).read_text())
-            out += chosen if look["claims"].get(claim_id, {}).get("stop") == "next round" else []
+            sent_on = read_look(r - 1)["claims"].get(claim_id, {}).get("stop") == "next round"
+            out += chosen if sent_on else []
     return out
 
 
