@@ -41,7 +41,7 @@ report: setup  ## run the workflow (quick profile; CONFIG=config/standard.yaml f
 
 figures: setup  ## re-render figures and reports from cached results (no training)
 	@$(CHECK_CONFIG)
-	snakemake $(SNAKEMAKE_ARGS) $(CONFIG_ARGS) --forcerun report
+	snakemake $(SNAKEMAKE_ARGS) $(CONFIG_ARGS) --forcerun figures report
 
 test: setup  ## run the test suite (installs nothing outside .venv)
 	$(PY) -m pytest -q -m "not cluster"

@@ -179,7 +179,7 @@ def test_the_default_profile_is_loaded_and_in_effect(tmp_path):
     job = subprocess.Popen([*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--configfile", "k.yaml", "--cores", "1"],
                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            start_new_session=True)
-    started = tmp_path / "reports/k/figures"  # the report job has begun writing its outputs
+    started = tmp_path / "reports/k/figures/depth"  # the depth figures job has begun writing its outputs
     deadline = time.time() + 180
     while not started.exists() and time.time() < deadline and job.poll() is None:
         time.sleep(0.05)

@@ -1,6 +1,7 @@
 """The workflow run end to end on tiny settings: faults healed, seeds in rounds, and one run of every family
 whose tables, report, archive and reruns are checked by the tests below it (one Snakemake run, shared)."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,10 +46,20 @@ def test_a_damaged_file_set_aside_is_rebuilt_with_everything_downstream(tmp_path
 
 
 
-def test_a_missing_planned_file_is_made_again_and_a_leftover_of_another_grid_is_not(tmp_path):
-    """Issue 34: whatever removed it (a full disk, `rm`), a planned file that is missing is made again by
-    one plain run — a run file, a family table, a per-model lesion table, a report file — with what reads
-    it; a file set aside from another grid is said in one line and blocks nothing."""
+def _steady_tables(root: Path) -> dict[str, pd.DataFrame]:
+    """Every table under `root` but its timings (what a rerun changes)."""
+    frames = {str(p.relative_to(root)): pd.read_csv(p) for p in sorted(root.rglob("*.csv"))
+              if "benchmarks" not in p.parts and p.name != "rule_times.csv" and p.stat().st_size > 1}
+    return {k: f.drop(columns=[c for c in f if any(t in c for t in ("second", "time", "memory"))])
+            for k, f in frames.items()}
+
+
+def test_a_missing_or_damaged_file_of_each_kind_is_made_again_and_a_leftover_of_another_grid_is_not(tmp_path):
+    """Issue 34: whatever removed it (a full disk, `rm`), a file of each kind — a run file, a family table,
+    a per-model lesion table, a report file, a figure, an archived table — is made again by one plain run,
+    with what reads it; damage that keeps the mtime is found by `resbench verify` (digests) and healed by
+    the next plain run; every table and verdict ends as the first run's, and a second run has nothing to do.
+    A file set aside from another grid is said in one line and blocks nothing."""
     config = {"profile": "m", "seeds": [0], "model": {"depths": [8], "archs": ["plain", "resnet"]},
               "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
               "lesion": {"draws": 1, "max_k_points": 2, "path_samples": 1, "path_batch": 16},
@@ -59,20 +70,41 @@ def test_a_missing_planned_file_is_made_again_and_a_leftover_of_another_grid_is_
     assert run().returncode == 0
     claims = tmp_path / "reports/m/claims.json"
     first = [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]]
+    entry = next(p for p in (tmp_path / "archive").iterdir() if (p / "manifest.json").exists())
+    first_tables = {name: _steady_tables(tmp_path / name) for name in ("results/m", entry.relative_to(tmp_path))}
     leftover = tmp_path / "results/m/runs/plain14_s0/model.pt.corrupt"  # from a grid with depth 14
     leftover.parent.mkdir(parents=True)
     leftover.write_bytes(b"old")
-    for rel in ("results/m/runs/resnet8_s0/summary.json", "results/m/runs/plain8_s0/model.pt",
-                "results/m/depth/runs.csv", "results/m/lesion/models/plain8.csv", "results/m/lesion/lesion.csv",
-                "reports/m/report.pdf"):
+    replaced = lambda: [p for p in (tmp_path / "archive").iterdir() if ".replaced-" in p.name]  # noqa: E731
+    for rel in (f"{entry.relative_to(tmp_path)}/depth/runs.csv", "reports/m/figures/lesion/lesion_delete_k.png",
+                "reports/m/report.pdf", "results/m/lesion/lesion.csv", "results/m/lesion/models/plain8.csv",
+                "results/m/depth/runs.csv", "results/m/runs/resnet8_s0/summary.json",
+                "results/m/runs/plain8_s0/model.pt"):
         (tmp_path / rel).unlink()
         rebuilt = run()
         assert rebuilt.returncode == 0, rel + rebuilt.stdout[-2000:] + rebuilt.stderr[-2000:]
         assert (tmp_path / rel).exists(), rel
         assert "left from an earlier plan" in rebuilt.stderr and leftover.exists()
+        if rel.startswith("archive/"):  # written back in place; a retrained run's new timings replace it later
+            assert not replaced() and "it is made again" in rebuilt.stderr, rebuilt.stderr[-2000:]
+
+    for rel in (f"{entry.relative_to(tmp_path)}/depth/runs.csv", "reports/m/figures/depth/error_vs_depth.png"):
+        path = tmp_path / rel  # bit rot: the same size, the old mtime; only the digest can tell
+        stat, data = path.stat(), bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    found = subprocess.run([sys.executable, "-m", "resbench.cli", "verify", "results/m", "reports/m",
+                            str(entry.relative_to(tmp_path))], cwd=tmp_path, capture_output=True, text=True)
+    assert found.returncode == 1 and found.stdout.count("set aside: ") == 2, found.stdout + found.stderr
+    assert run().returncode == 0
     assert "Nothing to be done" in run("-n").stdout
     assert [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]] == first
-
+    for name, tables in first_tables.items():
+        again = _steady_tables(tmp_path / name)
+        assert set(again) == set(tables), name
+        for key, frame in tables.items():
+            pd.testing.assert_frame_equal(again[key], frame, check_exact=True, obj=f"{name}/{key}")
 
 
 def test_an_undecided_claim_gets_a_second_round_of_seeds_in_one_run(tmp_path):
@@ -166,9 +198,10 @@ def test_tiny_report_is_self_contained_escaped_and_has_every_section(tiny):
     assert not list(work.rglob("PWNED*")) and not list(Path.cwd().glob("PWNED*"))
     assert "Depths {8, 20, 56} {{x}} {wildcards.run} 100%" in html and "é ü ∞" in html  # and arrive intact
     assert "data:image/png;base64," in html  # self-contained
-    figures = sorted(p.stem for p in (work / "reports/tiny/figures").glob("*.png"))
+    figures = sorted((work / "reports/tiny/figures").glob("*/*.png"))  # one folder per family
     assert len(figures) >= 15 and html.count("data:image/png;base64,") == len(figures)
-    assert all((work / f"reports/tiny/figures/{fig}.svg").exists() for fig in figures)
+    assert all(fig.with_suffix(".svg").exists() for fig in figures)
+    assert {fig.parent.name for fig in figures} == {"depth", "lesion", "variants", "landscape", "signal", "architectures"}
 
     from pypdf import PdfReader
 
@@ -218,6 +251,11 @@ def test_editing_report_code_or_one_block_reruns_only_what_reads_it(tiny):
         return planned_jobs(dry.stdout)
 
     template.write_text(template.read_text().replace("{# edited #}\n", ""))
+    drawing = snakefile.parent / "src/resbench/families/lesion/figures.py"  # one family's figures redraw alone
+    drawing.write_text(drawing.read_text() + "# edited\n")
+    redrawn = planned_jobs(run("-n").stdout)
+    assert redrawn.get("figures") == ["family=lesion"] and "claims" not in redrawn and "report" in redrawn, redrawn
+    drawing.write_text(drawing.read_text().replace("# edited\n", ""))
     assert set(edited(lambda c: c["report"].update(title="Another title"))) == {"report", "archive", "all"}
     signal_off = edited(lambda c: c["signal"].update(enabled=False))
     assert not {"train", "train_variant", "lesion", "landscape_chunk", "landscape_finish"} & set(signal_off), signal_off

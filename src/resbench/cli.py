@@ -155,15 +155,24 @@ def cmd_verify(args) -> int:
     from .results.verify import verify_tree
     from .train.checkpoint import load
 
-    results = Path(args.results)
-    if not results.is_dir():
-        raise FileNotFoundError(f"{results} is not a folder of results (results/<profile>)")
-    checked, bad = verify_tree(results, load)
-    for _, why in bad:
-        print(f"set aside: {why}")
-    print(f"{checked} files checked under {results}, {len(bad)} damaged and set aside"
-          + ("; run snakemake to make them again, with everything that reads them" if bad else ""))
-    return 1 if bad else 0
+    problems = 0
+    for folder in map(Path, args.folders):
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder} is not a folder of results (results/<profile>, reports/<profile> or "
+                                    "archive/<key>)")
+        found = verify_tree(folder, load)
+        for _, why in found.damaged:
+            print(f"set aside: {why}")
+        for path in found.missing:
+            print(f"missing: {path} (written by a job, gone since)")
+        for output in found.outputs:
+            print(f"set aside with it: {output} (its job makes it again)")
+        print(f"{found.checked} files checked under {folder}: {len(found.damaged)} damaged and set aside, "
+              f"{len(found.missing)} missing")
+        problems += len(found.damaged) + len(found.missing)
+    if problems:
+        print("run snakemake to make them again, with everything that reads them")
+    return 1 if problems else 0
 
 
 def cmd_config(args) -> None:
@@ -286,13 +295,18 @@ def _add_tool_verbs(sub) -> None:
                    help="skip torchvision's md5 checks (dataset.verify: false) for a deliberately different copy")
     p.set_defaults(func=cmd_data)
 
-    p = sub.add_parser("verify", help="re-check every table, record and checkpoint under a results folder",
-                       description="Reads back every CSV table, JSON record and training checkpoint under RESULTS "
-                                   "and verifies it (header width, JSON syntax, sha256), so damage that kept an "
-                                   "old mtime is found before a job reads it. Damaged files are set aside as "
-                                   "<name>.corrupt; the next snakemake run makes them again with everything "
-                                   "downstream. Exit 1 when anything was set aside.")
-    p.add_argument("results", help="a results/<profile> folder")
+    p = sub.add_parser("verify", help="re-check every file the suite wrote under result folders, by format and digest",
+                       description="Reads back every file the suite wrote under each FOLDER: tables, records and "
+                                   "checkpoints by their format (header width, JSON syntax, checkpoint sha256) and "
+                                   "every file by the sha256 its folder's ledger (.digests) recorded when it was "
+                                   "written (reports, figures, landscape directions included), so damage that kept "
+                                   "an old mtime is found before a job reads it; a file the ledger lists that is "
+                                   "gone is reported missing. Damaged files are set aside as <name>.corrupt (a "
+                                   "family's figures folder with its file; an archive entry's manifest.json as "
+                                   ".stale); the next snakemake run makes them again with everything downstream. "
+                                   "Exit 1 when anything was damaged or missing.")
+    p.add_argument("folders", nargs="+", metavar="FOLDER",
+                   help="results/<profile>, reports/<profile> or archive/<key> (several at once)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("config", help="validate a profile and print it with every default filled in",

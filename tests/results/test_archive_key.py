@@ -119,3 +119,29 @@ def test_the_guard_holds_when_snakemake_deleted_the_manifest_first(clean_git, tm
     kept = [p for p in root.iterdir() if p.name.startswith("k.replaced-")]
     assert len(kept) == 1 and "reproduced" in (kept[0] / "claims.json").read_text()
     assert "inconclusive" in (first / "claims.json").read_text() and (first / "manifest.json").exists()
+
+
+def test_a_lost_archived_file_is_written_back_only_if_it_held_these_results(clean_git, tmp_path):
+    """Issue 34: a file gone from an archive entry (set aside by `resbench verify`, or removed) is written
+    back when the incoming one has the digest the entry's ledger recorded; when it differs the entry held
+    other results, and it is kept aside as ever."""
+    import pandas as pd
+
+    from resbench.hub.results import write_archive
+    from resbench.results.io import write_json_atomic, write_table_atomic
+
+    results, claims, root = tmp_path / "results", tmp_path / "reports" / "claims.json", tmp_path / "archive"
+    config = validate_config(QUICK)
+    write_table_atomic(pd.DataFrame({"run_id": ["plain8_s0"], "final_test_error": [0.25]}), results / "depth/runs.csv")
+    write_json_atomic({"profile": "quick", "claims": [{"id": "degradation", "verdict": "reproduced"}]}, claims)
+    entry = write_archive(results, claims, config, "k", root=root)
+    held = (entry / "depth/runs.csv").read_bytes()
+    (entry / "depth/runs.csv").unlink()
+    write_archive(results, claims, config, "k", root=root)  # repaired in place
+    assert sorted(p.name for p in root.iterdir()) == ["k"] and (entry / "depth/runs.csv").read_bytes() == held
+    (entry / "depth/runs.csv").unlink()
+    write_table_atomic(pd.DataFrame({"run_id": ["plain8_s0"], "final_test_error": [0.5]}), results / "depth/runs.csv")
+    write_archive(results, claims, config, "k", root=root)
+    kept = [p for p in root.iterdir() if p.name.startswith("k.replaced-")]
+    assert len(kept) == 1 and not (kept[0] / "depth/runs.csv").exists()  # what it held is kept, short of the file
+    assert b"0.5" in (entry / "depth/runs.csv").read_bytes()

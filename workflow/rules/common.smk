@@ -13,6 +13,7 @@ from resbench.families import REPORT_MODULES, family, table_paths
 from resbench.hub.profile import grid_specs
 from resbench.results.archive import archive_key
 from resbench.results.io import SET_ASIDE_SUFFIXES
+from resbench.results.verify import mark_for_rebuild
 
 PROFILE = config["profile"]
 RESULTS = f"results/{PROFILE}"
@@ -94,7 +95,20 @@ def planned_files():
     files += [f for probe in PROBES for f in run_files(GRID_RUNS, f"{probe}.csv")]
     files += [table(key) for keys in FAMILY_TABLES.values() for key in keys]
     files += [f for planned_later in PLANNED_LATER for f in planned_later()]
-    return [*files, *PLANNED, *get_final_targets()]
+    return [*files, *PLANNED, *figure_dirs(), *get_final_targets()]
+
+
+def figure_dirs(wildcards=None):
+    """Each figure folder of the profile: one per family it runs (that family's figures job)."""
+    return [f"{REPORTS}/figures/{name}" for name, keys in FAMILY_TABLES.items() if keys]
+
+
+def figure_sources(wildcards):
+    """What a family's figures are drawn by: the report kit and hub, and that family's own report side
+    (an edit to one family's figures.py redraws that family only)."""
+    others = [f"/families/{f}/" for f in FAMILY_TABLES if f != wildcards.family]
+    return [p for p in REPORT_SOURCES if not p.endswith((".j2", ".css")) and not any(o in p for o in others)]
+
 
 
 def get_missing_targets(wildcards):

@@ -4,9 +4,10 @@ DECIDING_KEYS = [*(k for k in config if k != "report"), "report.estimate_only"]
 CLAIM_SOURCES = [p for p in REPORT_SOURCES if not p.endswith((".j2", ".css", "figures.py", "style.py"))]
 
 
-# The claims are decided and calibrated once per result set (the slow part); the report re-renders when
-# the tables, the claims, the config or the report code/templates change (`make figures` reruns only
-# it: no calibration is recomputed); neither retrains.
+# The claims are decided and calibrated once per result set (the slow part); each family's figures are
+# redrawn when its tables, the claims or its drawing code change; the report re-renders when any of
+# those or its templates change (`make figures` reruns the figures and the report: no calibration is
+# recomputed); none retrains.
 rule claims:
     input:
         unpack(get_family_tables),
@@ -29,21 +30,59 @@ rule claims:
         "resbench claims --config-json {params.config:q} --results {params.results} --out {output.claims} > {log} 2>&1"
 
 
-rule report:
+# A figures folder or this run's archive entry that lost a file since it was written (its ledger says
+# so) is set aside now, so its job runs again: Snakemake sees only the folder, or the manifest.
+for _output in [*figure_dirs(), f"archive/{ARCHIVE_KEY}"]:
+    _lost = mark_for_rebuild(_output)
+    if _lost:
+        print(f"resbench: {_output} lost {len(_lost)} file(s) ({', '.join(p.name for p in _lost[:3])}); "
+              "it is made again", file=sys.stderr)
+
+
+# One job per family: Snakemake redraws a family's figures only when its tables, the claims or its
+# drawing code changed; the report job reads the PNGs back (--drawn).
+rule figures:
     input:
         unpack(get_family_tables),
         claims=rules.claims.output.claims,
-        code=REPORT_SOURCES,
+        code=figure_sources,
     output:
-        html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="1. Report"),
-        pdf=report(f"{REPORTS}/report.pdf", caption="../report/report.rst", category="1. Report"),
         figures=report(
-            directory(f"{REPORTS}/figures"),
+            directory(f"{REPORTS}/figures/{{family}}"),
             patterns=["{name}.png"],
             caption="../report/figure.rst",
             category="2. Figures",
             labels={"figure": "{name}"},
         ),
+    log:
+        f"{LOGS}/figures_{{family}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/figures_{{family}}.tsv"
+    wildcard_constraints:
+        family="|".join(FAMILY_TABLES) or "none",
+    params:
+        config=config_json(*DECIDING_KEYS),  # a new title redraws no figure
+        results=RESULTS,
+        out_dir=lambda wildcards, output: Path(output.figures).parent.parent,
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/resbench.yaml"
+    shell:
+        "resbench figures --config-json {params.config:q} --results {params.results} --claims {input.claims} "
+        "--out {params.out_dir} --family {wildcards.family} > {log} 2>&1"
+
+
+rule report:
+    input:
+        unpack(get_family_tables),
+        claims=rules.claims.output.claims,
+        figures=figure_dirs,
+        code=REPORT_SOURCES,
+    output:
+        html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="1. Report"),
+        pdf=report(f"{REPORTS}/report.pdf", caption="../report/report.rst", category="1. Report"),
     log:
         f"{LOGS}/report.log",
     benchmark:
@@ -59,7 +98,7 @@ rule report:
         "../../envs/resbench.yaml"
     shell:
         "resbench report --config-json {params.config:q} --results {params.results} --claims {input.claims} "
-        "--out {params.out_dir} > {log} 2>&1"
+        "--drawn --out {params.out_dir} > {log} 2>&1"
 
 
 # The two result sets compared are this run's archive and `compare_base` (an archive key, a git

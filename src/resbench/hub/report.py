@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import jinja2
+import matplotlib
 import pandas as pd
 
 from ..families import FAMILIES, table_paths
@@ -30,15 +31,22 @@ FAMILY_TEMPLATES = files("resbench") / "families"  # each family's <name>/sectio
 
 
 def save_figure(fig, name: str, fig_dir: Path) -> str:
-    """Write NAME.png and NAME.svg; return the PNG as a data URI for the self-contained HTML."""
+    """Write NAME.png and NAME.svg; return the PNG as a data URI for the self-contained HTML. The tight
+    box is found once and used for both files (bbox_inches="tight" would lay the figure out per file)."""
+    fig.draw_without_rendering()
+    box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
     buffers = {}
     for fmt in ("png", "svg"):
         buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, bbox_inches="tight")
+        fig.savefig(buf, format=fmt, bbox_inches=box)
         buffers[fmt] = buf.getvalue()
         write_bytes_atomic(buffers[fmt], fig_dir / f"{name}.{fmt}")
     close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffers["png"]).decode()
+    return png_uri(buffers["png"])
+
+
+def png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def limitations(config: dict, claims: list[dict] | None = None) -> list[str]:
@@ -188,41 +196,61 @@ def stored_claims(path: Path) -> list[dict]:
     if not isinstance(record, dict) or "claims" not in record:
         raise FileNotFoundError(f"{path} is missing or damaged: run `resbench claims` (or the workflow) to decide the "
                                 "claims first")
+    if any(key not in c for c in record["claims"] for key in CALIBRATION_FIELDS):
+        raise ValueError(f"{path} was written by an older resbench (its claims lack fields this one reads): run "
+                         "`resbench claims` (or the workflow) again")
     return record["claims"]
 
 
-def _figure_saver(out: Path):
-    """(save(fig, name), the data URIs saved so far)."""
-    apply_style()
+def figure_saver(fig_dir: Path, drawn: bool = False):
+    """(save, the data URIs saved so far) for one family's figures under `fig_dir` (figures/<family>/).
+    A section calls save(name, draw, *args): the figure is drawn (draw(*args); None draws nothing) and
+    written, or, with `drawn`, read back from the PNG `resbench figures` wrote for these tables (the
+    workflow's figures jobs), drawn only where that PNG is missing."""
     figs: dict[str, str] = {}
+    styled = []
 
-    def save(fig, name: str) -> None:
-        figs[name] = save_figure(fig, name, out / "figures")
+    def save(name: str, draw, *args) -> None:
+        png = fig_dir / f"{name}.png"
+        if drawn and png.exists():
+            figs[name] = png_uri(png.read_bytes())
+            return
+        if not styled:
+            apply_style()
+            styled.append(True)
+        fig = draw(*args)
+        if fig is not None:
+            figs[name] = save_figure(fig, name, fig_dir)
     return save, figs
 
 
 def draw_figures(config: dict, results: Path, out: Path, family: str | None = None,
                  claims: Path | None = None) -> list[str]:
-    """Redraw the figures (every family's, or `family`'s) from the tables and the stored claims."""
+    """Redraw the figures (every family's, or `family`'s) from the tables and the stored claims, each
+    family's under out/figures/<family>/ (an empty folder where the family drew none)."""
     tables, decided = read_tables(results), stored_claims(claims or out / "claims.json")
     claim = {c["id"]: c for c in decided}
-    save, figs = _figure_saver(out)
+    names = []
     for f in FAMILIES:
         if family in (None, f.name):
+            fig_dir = out / "figures" / f.name
+            fig_dir.mkdir(parents=True, exist_ok=True)
+            save, figs = figure_saver(fig_dir)
             f.report().section(tables, claim, config, save)
-    return sorted(figs)
+            names += sorted(figs)
+    return names
 
 
-def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claims: Path | None = None) -> dict:
+def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claims: Path | None = None,
+                 drawn: bool = False) -> dict:
     """Read every family's tables under results/<profile>/ and the claims (`claims`, a claims.json
-    `decide_claims` wrote, or decided here into out/claims.json); write figures, report.html and
-    report.pdf. Each family contributes its claims and, where it ran, its section."""
+    `decide_claims` wrote, or decided here into out/claims.json); write report.html and report.pdf, with
+    the figures drawn into out/figures/<family>/ (or, with `drawn`, read from there: `draw_figures`
+    made them for these tables). Each family contributes its claims and, where it ran, its section."""
     tables = read_tables(results)
     claims = stored_claims(claims) if claims else decide_claims(config, results, out / "claims.json", tables)
     claim = {c["id"]: c for c in claims}
-    save, figs = _figure_saver(out)
-
-    context = {"config": config, "claims": claims, "claim": claim, "figures": figs, "sections": []}
+    context = {"config": config, "claims": claims, "claim": claim, "figures": {}, "sections": []}
     for family in FAMILIES:  # the front matter a family gives (the grid's: title, runs, provenance, throughput)
         report = family.report()
         if hasattr(report, "overview"):
@@ -230,7 +258,9 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claim
     context["provenance"] = summarize_provenance(*trained_runs(tables))
     context["title"] = config["report"]["title"] or context.get("title") or DEFAULT_TITLE
     for family in FAMILIES:
+        save, figs = figure_saver(out / "figures" / family.name, drawn)
         section = family.report().section(tables, claim, config, save)
+        context["figures"].update(figs)
         context[family.name] = section
         if section is not None:
             context["sections"].append({"name": family.name, "title": family.title, "template": family.template})

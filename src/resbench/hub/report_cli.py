@@ -23,7 +23,7 @@ def cmd_report(args) -> None:
     from .report import build_report
 
     build_report(_config(args), Path(args.results), Path(args.out), pdf=not args.no_pdf,
-                 claims=Path(args.claims) if args.claims else None)
+                 claims=Path(args.claims) if args.claims else None, drawn=args.drawn)
 
 
 def cmd_figures(args) -> None:
@@ -31,7 +31,8 @@ def cmd_figures(args) -> None:
 
     names = draw_figures(_config(args), Path(args.results), Path(args.out), args.family,
                          claims=Path(args.claims) if args.claims else None)
-    print(f"{len(names)} figures redrawn under {Path(args.out) / 'figures'}: {', '.join(names)}")
+    where = Path(args.out) / "figures" / (args.family or "<family>")
+    print(f"{len(names)} figures redrawn under {where}: {', '.join(names)}")
 
 
 def _common(p, out_help: str) -> None:
@@ -56,14 +57,18 @@ def add_report_verbs(sub) -> None:
                        description="Reads every family's tables under RESULTS (each family's declared tables; "
                                    "those a profile did not make are listed as not run) and writes OUT/claims.json "
                                    "(unless --claims gives it), OUT/report.html, OUT/report.pdf and "
-                                   "OUT/figures/*.{png,svg}.")
+                                   "OUT/figures/<family>/*.{png,svg} (with --drawn, the figures already there are "
+                                   "read, not redrawn).")
     _common(p, "reports/<profile> directory")
     p.add_argument("--claims", help="a claims.json `resbench claims` wrote for these tables (else decided here)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--drawn", action="store_true",
+                   help="read the figures `resbench figures` drew for these same tables instead of redrawing them "
+                        "(what the workflow does; a missing one is drawn)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("figures", help="redraw the report's figures from cached tables and claims (seconds)",
-                       description="Redraws OUT/figures/*.{png,svg} from the tables under RESULTS and the claims in "
+                       description="Redraws OUT/figures/<family>/*.{png,svg} from the tables under RESULTS and the claims in "
                                    "OUT/claims.json (or --claims), every family's or only --family's; no calibration "
                                    "is recomputed and no HTML or PDF is written (`report` does that).")
     _common(p, "reports/<profile> directory (its claims.json is read)")

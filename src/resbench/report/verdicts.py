@@ -92,17 +92,6 @@ RULE_CHANGES = (
     "collapse's 'reproduced' holds at alpha = 0.01 (8.7% at 5%); lesion across families is liberal at every level "
     "tried (22.8%; it was inconclusive already). Printed power: degradation 100% at a trained net's spread and 12% "
     "at its own; appended layers 100% and 8% (9% was printed alone); stochastic depth 20 -> 42% (three rounds).",
-    "Seeds in rounds (issue 32, after the same data): the degradation and stochastic-depth claims are decided "
-    "at each round's look at an O'Brien-Fleming share of alpha (quick: 2 rounds, standard: 3); at seeds 0-4 "
-    "both stop at round 1 (degradation decided against a first look at 0.07%; stochastic depth outside its "
-    "regime), so no verdict moved.",
-    "Landscapes in rounds (issue 32, bc52956, after the standard profile's seeds 0-4 had been seen): the landscape "
-    "smoothness claim, whose surfaces are of the grid's runs, takes seeds in rounds with them. On seeds 0-4 its "
-    "look after round 1 sent it on (plain rougher by -0.075 [-0.23, +0.08] of the rays, 5 seeds), round 2 mapped "
-    "seeds 5-9 and decided it: inconclusive (one round, calibrated alpha 0.005) -> not reproduced at round 2 of 3 "
-    "(10 seeds per group, -0.086 [-0.18, +0.005], calibrated alpha 0.001). A liberal rule's sentence names the "
-    "seeds per group that would bring it within its edge rate, and a claim stopped at its cap says so; no other "
-    "verdict moved.",
 )
 
 

@@ -3,14 +3,21 @@ one for `resbench compare`: an archive key, a git revision, a folder, or an expo
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import tarfile
 import tempfile
 import logging
 from pathlib import Path
 
-from .io import read_json, verify_written, write_json_atomic, write_table_atomic
+from .io import (
+    file_digest,
+    ledger,
+    read_json,
+    verify_written,
+    write_bytes_atomic,
+    write_json_atomic,
+    write_table_atomic,
+)
 from .provenance import git_info, provenance
 from .tables import benchmark_seconds
 
@@ -58,29 +65,36 @@ def _copy_verified(source: Path, target: Path) -> None:
     damaged one is set aside (so the job that makes it runs again) and the archive job fails in one
     line naming it, never archiving it."""
     verify_written(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    write_bytes_atomic(source.read_bytes(), target)  # atomic, and in the archive folder's ledger
 
 
 def _keep_other_results(folder: Path, incoming: list[tuple[Path, str]]) -> None:
-    """An archive folder is never overwritten with other results: when `folder` holds any of the tables
-    or the claims and one of them differs from what would be copied (a nondeterministic rerun, a
-    hand-edited table), it is moved to `<key>.replaced-<its creation time>` first, with a warning. The
-    guard reads the archived files themselves, not the manifest: Snakemake deletes the manifest (the
+    """An archive folder is never overwritten with other results: when one of the tables or the claims it
+    holds differs from what would be copied (a nondeterministic rerun, a hand-edited table), or one it
+    held is gone and the digest its ledger recorded differs from what would be copied, the folder is moved
+    to `<key>.replaced-<its creation time>` first, with a warning. A file gone whose recorded digest equals
+    the incoming one is written again (a repair: `resbench verify` set it aside, or it was removed). The
+    guard reads the archived files and the ledger, not the manifest: Snakemake deletes the manifest (the
     archive rule's output) before it reruns the rule."""
+    def differs(source: Path, rel: str) -> bool:
+        held = folder / rel
+        if held.exists():
+            return held.read_bytes() != source.read_bytes()
+        record = ledger(held.parent).get(held.name, {})
+        return "sha256" in record and record["sha256"] != file_digest(source)
+
     held = [(folder / rel) for _, rel in incoming if (folder / rel).exists()]
     if not held:
         return  # a new folder
-    differs = [rel for source, rel in incoming
-               if not (folder / rel).exists() or (folder / rel).read_bytes() != source.read_bytes()]
-    if not differs:
-        return  # the same results again
+    changed = [rel for source, rel in incoming if differs(source, rel)]
+    if not changed:
+        return  # the same results again (with what was lost written back)
     manifest = folder / "manifest.json"
     created = (str(read_json(manifest, set_aside_bad=False).get("created", "unknown")) if manifest.exists() else
                dt.datetime.fromtimestamp(min(p.stat().st_mtime for p in held), dt.timezone.utc).isoformat())
     kept = folder.with_name(f"{folder.name}.replaced-{created.replace(':', '').replace('+', '_')}")
     folder.rename(kept)
-    log.warning("archive %s held other results (%s differ); kept them as %s", folder, ", ".join(differs[:3]), kept)
+    log.warning("archive %s held other results (%s differ); kept them as %s", folder, ", ".join(changed[:3]), kept)
 
 
 def write_archive(results: Path, claims: Path, config: dict, key: str, tables: tuple[str, ...],

@@ -4,6 +4,7 @@ wrote it runs again."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -26,8 +27,50 @@ def _umask() -> int:
     return mask
 
 
+# Each folder's ledger of what the suite wrote there: one JSON line per write (name, sha256, size) or
+# removal, appended, the last line for a name counting. `resbench verify` checks files against it, so
+# damage that keeps a file's size, format and mtime is found, and so is a file removed from outside.
+LEDGER = ".digests"
+
+
+def _append_ledger(folder: Path, record: dict) -> None:
+    """One line appended in one write (O_APPEND): jobs writing into one folder at once do not mix lines."""
+    fd = os.open(folder / LEDGER, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666 & ~_umask())
+    try:
+        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def ledger(folder: str | Path) -> dict[str, dict]:
+    """name -> its last record in `folder`'s ledger (a removed file's record says so); a line cut by a
+    crash is skipped. Empty where the folder has none."""
+    try:
+        lines = (Path(folder) / LEDGER).read_text(errors="replace").splitlines()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    out = {}
+    for line in lines:
+        try:
+            record = json.loads(line)
+            out[record["name"]] = record
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return out
+
+
+def file_digest(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def write_bytes_atomic(data: bytes, path: str | Path) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it (readers see old or new)."""
+    """Write to a temporary file beside `path`, fsync, then rename over it (readers see old or new), and
+    record its digest in the folder's ledger (first: a crash between the two leaves a ledger that
+    disagrees with the file, which `resbench verify` sets aside to be made again, never the reverse)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -37,10 +80,31 @@ def write_bytes_atomic(data: bytes, path: str | Path) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        _append_ledger(path.parent, {"name": path.name, "sha256": hashlib.sha256(data).hexdigest(),
+                                     "size": len(data)})
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def rename_recorded(path: str | Path, target: str | Path) -> None:
+    """Rename a file the suite wrote within its folder, its ledger record following it."""
+    path, target = Path(path), Path(target)
+    record = ledger(path.parent).get(path.name)
+    os.replace(path, target)
+    if record is not None and "sha256" in record:
+        _append_ledger(target.parent, {**record, "name": target.name})
+        _append_ledger(path.parent, {"name": path.name, "removed": True})
+
+
+def remove_recorded(path: str | Path) -> None:
+    """Delete a file the suite wrote and no longer needs (a finished run's resume state), saying so in
+    its folder's ledger: `resbench verify` then does not report it missing."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+        _append_ledger(path.parent, {"name": path.name, "removed": True})
 
 
 def write_text_atomic(text: str, path: str | Path) -> None:

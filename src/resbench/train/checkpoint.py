@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 from pathlib import Path
 
 import torch
 
 from ..errors import CorruptFileError
-from ..results.io import set_aside, write_bytes_atomic
+from ..results.io import remove_recorded, rename_recorded, set_aside, write_bytes_atomic
 
 log = logging.getLogger("resbench.checkpoint")
 DIGEST_KEY = "sha256"
@@ -56,7 +55,7 @@ def save_atomic(obj: dict, path: str | Path, keep_previous: bool = False) -> Non
     buffer = io.BytesIO()
     torch.save({**obj, DIGEST_KEY: digest(obj)}, buffer)
     if keep_previous and path.exists():
-        os.replace(path, previous(path))
+        rename_recorded(path, previous(path))
     write_bytes_atomic(buffer.getvalue(), path)
 
 
@@ -100,4 +99,4 @@ def load_latest(path: str | Path, map_location: str | torch.device = "cpu") -> t
 def remove(path: str | Path) -> None:
     """Delete a checkpoint and its `.prev` (once the run's final outputs are written)."""
     for candidate in (Path(path), previous(path)):
-        candidate.unlink(missing_ok=True)
+        remove_recorded(candidate)

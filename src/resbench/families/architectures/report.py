@@ -71,11 +71,11 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     cost, deletion = tables.get("net_cost"), tables.get("net_deletion")
     table = net_table(runs, cost, deletion)
     if cost is not None:
-        save(error_vs_cost(table), "net_error_vs_cost")
+        save("net_error_vs_cost", error_vs_cost, table)
     damage = deletion_damage(deletion) if deletion is not None and len(deletion) else None
     trained = trained_nets(damage).to_dict() if damage is not None else {}
-    save(sweep_and_deletion(runs, cost, damage, trained), "net_sweep_and_deletion")
-    save(net_training_curves(tables["net_epochs"]), "net_training_curves")
+    save("net_sweep_and_deletion", sweep_and_deletion, runs, cost, damage, trained)
+    save("net_training_curves", net_training_curves, tables["net_epochs"])
     block = config["architectures"]
     lrs = {NETS[n]["label"]: NETS[n]["lr"] for n in table["net"] if NETS[n]["lr"] is not None}
     return {"table": table.to_dict(orient="records"), "seeds": int(runs["seed"].nunique()),

@@ -50,12 +50,11 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict:
     from . import figures
 
     runs = tables["runs"]
-    save(figures.error_vs_depth(runs), "error_vs_depth")
-    save(figures.training_curves(tables["epochs"]), "training_curves")
+    save("error_vs_depth", figures.error_vs_depth, runs)
+    save("training_curves", figures.training_curves, tables["epochs"])
     rounds = tables.get("rounds")
-    fig = figures.intervals_over_rounds(rounds) if rounds and rounds.get("looks") else None
-    if fig is not None:
-        save(fig, "intervals_over_rounds")
+    if rounds and rounds.get("looks"):
+        save("intervals_over_rounds", figures.intervals_over_rounds, rounds)  # None: nothing to draw
     table = depth_table(runs)
     return {"rows": table.to_dict(orient="records"), "published_rows": published_table(table),
             "published_note": HE2016_NOTES, "rounds": rounds_rows(rounds, config)}

@@ -2,6 +2,7 @@
 code. Registered by resbench.cli through the family registry; science defaults come from the schema."""
 from __future__ import annotations
 
+import io
 import logging
 import time
 from pathlib import Path
@@ -74,12 +75,15 @@ def cmd_landscape_finish(args) -> None:
     import torch
 
     from ...results import read_table, write_json_atomic, write_table_atomic
+    from ...results.io import write_bytes_atomic
     from .measure import curvature_map, grid_axis, hessian_extremes, nonconvex_fraction
 
     model, spec, x, y, directions = _landscape_setup(args)
     surface = pd.concat([read_table(c) for c in args.chunks], ignore_index=True).sort_values(["i", "j"])
     write_table_atomic(surface, args.out)
-    torch.save({"directions": directions, "direction_seed": args.direction_seed}, args.directions_out)
+    buffer = io.BytesIO()
+    torch.save({"directions": directions, "direction_seed": args.direction_seed}, buffer)
+    write_bytes_atomic(buffer.getvalue(), args.directions_out)  # atomic, and in its folder's ledger
     grid = surface.pivot(index="i", columns="j", values="loss").to_numpy()
     curvature = hessian_extremes(model, x, y, iters=args.hessian_iters, seed=args.direction_seed)
     summary = {"run_id": spec["run_id"], "arch": spec["arch"], "depth": spec["depth"], "seed": spec["seed"],

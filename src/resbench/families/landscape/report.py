@@ -41,13 +41,13 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     seeds = sorted(int(s) for s in surface["seed"].unique())
     surface = surface[surface["seed"] == shown_seed]
     deepest = int(surface["depth"].max())
-    save(figures.contours(surface), "landscape_contours")
-    save(figures.slices(surface), "landscape_slices")
-    save(figures.surface_3d(surface, deepest), "landscape_3d")
+    save("landscape_contours", figures.contours, surface)
+    save("landscape_slices", figures.slices, surface)
+    save("landscape_3d", figures.surface_3d, surface, deepest)
     if tables.get("landscape_interpolation") is not None:
-        save(figures.interpolation(tables["landscape_interpolation"]), "landscape_interpolation")
+        save("landscape_interpolation", figures.interpolation, tables["landscape_interpolation"])
     if tables.get("landscape_ratio_map") is not None:
-        save(figures.ratio_map(tables["landscape_ratio_map"]), "landscape_ratio_map")
+        save("landscape_ratio_map", figures.ratio_map, tables["landscape_ratio_map"])
     return {"deepest": deepest, "resolution": int(surface["i"].max()) + 1, "extent": float(surface["alpha"].max()),
             "seed": shown_seed, "seeds": seeds,
             "curvature": curvature.sort_values(["arch", "depth"]).to_dict(orient="records")}

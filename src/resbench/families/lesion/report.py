@@ -45,12 +45,12 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
 
     deepest = int(lesion["depth"].max())
     depths = sorted({deepest, claim["ensemble_lesion"]["evidence"].get("depth", deepest)})
-    save(figures.delete_one(lesion, depths), "lesion_delete_one")
-    save(figures.delete_k(lesion), "lesion_delete_k")
-    save(figures.reorder(lesion, deepest), "lesion_reorder")
+    save("lesion_delete_one", figures.delete_one, lesion, depths)
+    save("lesion_delete_k", figures.delete_k, lesion)
+    save("lesion_reorder", figures.reorder, lesion, deepest)
     path_depth = int(paths["depth"].max()) if paths is not None else None
     if path_depth is not None:
-        save(figures.path_gradients(paths, path_depth), "lesion_paths")
+        save("lesion_paths", figures.path_gradients, paths, path_depth)
     return {"depths": depths, "deepest": deepest, "path_depth": path_depth,
             "summary": lesion_summary(lesion).to_dict(orient="records"),
             "n_blocks": {int(d): int(len(g[g["kind"] == "delete_one"]) / max(1, g["run_id"].nunique()))

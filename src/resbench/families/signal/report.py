@@ -34,13 +34,13 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     from . import figures
 
     if t["speeds"] is not None:
-        save(figures.nielsen(t["speeds"], t["mlp"]), "signal_nielsen")
+        save("signal_nielsen", figures.nielsen, t["speeds"], t["mlp"])
     if t["layers"] is not None:
-        save(figures.conv_layers(t["layers"]), "signal_layers")
+        save("signal_layers", figures.conv_layers, t["layers"])
     if t["rank"] is not None:
-        save(figures.rank_by_depth(t["rank"]), "signal_rank")
+        save("signal_rank", figures.rank_by_depth, t["rank"])
     if t["appended"] is not None:
-        save(figures.appended(t["appended"], t["spectra"]), "signal_appended")
+        save("signal_appended", figures.appended, t["appended"], t["spectra"])
     return {"claims": [claim[k] for k in CLAIM_ORDER if k in claim], "identity": t["identity"],
             "stats_images": LAYER_STATS_IMAGES}
 

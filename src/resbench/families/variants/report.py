@@ -23,7 +23,7 @@ def section(tables: dict, claim: dict, config: dict, save) -> dict | None:
     from .figures import variant_training_loss
 
     out = variant_tables(variant_stats(runs, config["variants"]["fail_error"]))
-    save(variant_training_loss(tables["variant_epochs"], out), "variant_training_loss")
+    save("variant_training_loss", variant_training_loss, tables["variant_epochs"], out)
     return {"tables": out, "depth": int(runs["depth"].iloc[0]), "seeds": int(runs["seed"].nunique()),
             "epochs": int(runs["epochs_planned"].iloc[0])}
 
