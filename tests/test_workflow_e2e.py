@@ -281,3 +281,58 @@ def test_compare_never_crashes_on_an_archive_missing_any_one_file(tiny, tmp_path
         (partial / rel).unlink()
         code = main(["compare", str(partial), str(archived), "--out-dir", str(tmp_path / "cmp")])
         assert code in (0, 2), rel
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def test_a_training_job_that_finds_the_disk_full_fails_and_the_next_run_completes(tmp_path):
+    """Issue 34: on a small file system (tmpfs), a finished run loses a checkpoint; with the disk then full
+    the training job that makes it again fails (Snakemake removes what it had written); once space is
+    freed one plain run completes: every table and verdict as before, then nothing left to do."""
+    work = tmp_path / "disk"
+    if os.geteuid() != 0 or not _mount_tmpfs(work, "96m"):
+        pytest.skip("needs root to mount a small tmpfs (CI runs as root)")
+    try:
+        config = {"profile": "f", "seeds": [0], "model": {"depths": [8], "archs": ["plain", "resnet"]},
+                  "dataset": {"limit_train": 200}, "train": {"epochs": 1, "warmup_epochs": 0},
+                  "lesion": {"enabled": False}, "variants": {"enabled": False}, "landscape": {"enabled": False},
+                  "signal": {"enabled": False}, "architectures": {"enabled": False}}
+        (work / "f.yaml").write_text(yaml.safe_dump(config))
+        run = lambda *args: snakemake("--configfile", "f.yaml", "--cores", "1", *args, cwd=work)  # noqa: E731
+        assert run().returncode == 0
+        claims = work / "reports/f/claims.json"
+        first = [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]]
+        first_tables = _steady_tables(work / "results/f")
+        model = work / "results/f/runs/plain8_s0/model.pt"
+        model.unlink()
+        filler, block = work / "filler", b"\0" * (1 << 16)
+        with open(filler, "wb") as f:  # fill the disk, then free 128 KiB: less than the checkpoint needs
+            try:
+                while True:
+                    f.write(block)
+                    f.flush()
+            except OSError:
+                pass
+        os.truncate(filler, max(0, filler.stat().st_size - (1 << 17)))
+        full = run()
+        assert full.returncode != 0 and not model.exists(), full.stdout[-2000:] + full.stderr[-2000:]
+        log = (work / "logs/f/train/plain8.log").read_text() if (work / "logs/f/train/plain8.log").exists() else ""
+        assert "No space left on device" in log and "Traceback" not in log, log[-2000:]  # one line, no traceback
+        filler.unlink()
+        healed = run()
+        assert healed.returncode == 0, healed.stdout[-2000:] + healed.stderr[-2000:]
+        assert "Nothing to be done" in run("-n").stdout
+        assert [(c["id"], c["verdict"], c["key_number"]) for c in json.loads(claims.read_text())["claims"]] == first
+        again = _steady_tables(work / "results/f")
+        assert set(again) == set(first_tables)
+        for key, frame in first_tables.items():
+            pd.testing.assert_frame_equal(again[key], frame, check_exact=True, obj=key)
+    finally:
+        subprocess.run(["umount", "-l", str(work)], capture_output=True)
