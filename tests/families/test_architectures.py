@@ -36,6 +36,9 @@ def test_canonical_size_uses_each_papers_schedule_and_refuses_the_budget_only_sw
     assert specs["resnext_c8"]["model"] == "resnext29_8x64d_cifar" and specs["resnext_c8"]["train"]["weight_decay"] == 5e-4
     assert specs["densenet_bc"]["train"]["batch_size"] == 64 and specs["densenet_bc"]["train"]["epochs"] == 300
     assert specs["vgg16"]["train"]["epochs"] == config["train"]["epochs"]
+    short = validate_config({"architectures": {"size": "canonical", "nets": ["densenet_bc"], "epochs": 1}})
+    train = net_specs(short)[0]["train"]  # an explicit length shortens the paper's schedule (a smoke run)
+    assert train["epochs"] == 1 and train["batch_size"] == 64 and train["milestones"] == [150, 225]
     with pytest.raises(ConfigError, match="architectures.nets.*resnext_c1"):
         validate_config({"architectures": {"size": "canonical", "nets": ["resnext_c1"]}})
     with pytest.raises(ConfigError, match="architectures.nets"):

@@ -47,7 +47,8 @@ def net_specs(config: dict) -> list[dict]:
         if info["lr"] is not None:
             train["lr"] = info["lr"]
         if block["size"] == "canonical" and "paper_train" in info:
-            train.update(info["paper_train"])
+            train.update(info["paper_train"])  # the paper's schedule; an explicit epochs still shortens it
+            train["epochs"] = block["epochs"] or train["epochs"]
         for seed in block["seeds"]:
             spec = run_spec(config, name, info["depth"], seed, probes={})  # the grid's measurements are the grid's
             spec.pop("drop_path_rate", None)
