@@ -108,8 +108,8 @@ def test_bad_config_fails_naming_the_key(tmp_path):
 
 
 def copy_workflow(dest: Path) -> Path:
-    """A copy of the workflow and its report code, so the test can edit a template safely."""
-    for part in ("workflow", "profiles", "config", "envs", "src/resbench/report"):
+    """A copy of the workflow and its report code (the families' too), so a test can edit a template safely."""
+    for part in ("workflow", "profiles", "config", "envs", "src/resbench/report", "src/resbench/families"):
         shutil.copytree(REPO / part, dest / part, symlinks=True)
     shutil.copy(REPO / "Snakefile", dest / "Snakefile")
     for module in ("stats.py", "calibration.py"):

@@ -47,7 +47,7 @@ def test_killed_chunk_resumes_to_the_uninterrupted_surface(model_path, tiny_spec
     with pytest.raises(Interrupt):
         run_chunk(model_path, tmp_path / "resumed.csv", tiny_spec["config_hash"])
     rows_dir = tmp_path / "resumed.csv.rows"
-    assert sorted(p.name for p in rows_dir.iterdir()) == ["0.csv", "1.csv"]
+    assert sorted(p.name for p in rows_dir.glob("*.csv")) == ["0.csv", "1.csv"]
     (rows_dir / "1.csv").write_text("i,j,alpha\n1,0")  # cut off mid-row: computed again
     monkeypatch.setattr(landscape, "surface_rows", original)
     assert run_chunk(model_path, tmp_path / "resumed.csv", tiny_spec["config_hash"]) == 0
