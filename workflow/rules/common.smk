@@ -160,7 +160,7 @@ def spec_of(run):
 
 def train_args(runs):
     """--spec/--out pairs: one process trains these runs in turn."""
-    return " ".join(f"--spec {shlex.quote(json.dumps(spec_of(run), sort_keys=True))} --out {RESULTS}/runs/{run}"
+    return " ".join(f"--spec {shlex.quote(json.dumps(spec_of(run), sort_keys=True))} --out {run_dir(run)}"
                     for run in runs)
 
 
@@ -258,9 +258,14 @@ def scheduled_grid_runs(through=None):
     return scheduled_rounds(through)[0]
 
 
+def run_dir(run):
+    """A run's folder (a run id, or a wildcard pattern for one): the one place its layout is written."""
+    return f"{RESULTS}/runs/{run}"
+
+
 def run_files(runs, name):
     """One file of each run's folder."""
-    return [f"{RESULTS}/runs/{run}/{name}" for run in runs]
+    return [f"{run_dir(run)}/{name}" for run in runs]
 
 
 # A training job's outputs and an aggregate's inputs by name (RUN_FILES in that order).

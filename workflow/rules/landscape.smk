@@ -53,7 +53,7 @@ _CHUNK_ROWS = -(-_LANDSCAPE["resolution"] // _LANDSCAPE["chunks"])
 
 rule landscape_chunk:
     input:
-        model=f"{RESULTS}/runs/{_MAPPED}/model.pt",
+        model=run_files([_MAPPED], "model.pt")[0],
     output:
         chunk=f"{RESULTS}/landscape/chunks/{_MAPPED}_c{{chunk}}.csv",
     log:
@@ -85,7 +85,7 @@ rule landscape_finish:
             if len(config["seeds"]) > 1
             else {}
         ),
-        model=f"{RESULTS}/runs/{_MAPPED}/model.pt",
+        model=run_files([_MAPPED], "model.pt")[0],
         chunks=lambda wildcards: [
             f"{RESULTS}/landscape/chunks/{_mapped(wildcards)}_c{k}.csv"
             for k in range(config["landscape"]["chunks"])

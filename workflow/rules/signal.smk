@@ -26,7 +26,7 @@ makes_tables(  # the constructions need two plain depths
 
 rule aggregate_signal_layers:
     input:
-        [f"{RESULTS}/runs/{run}/layers.csv" for run in GRID_RUNS],
+        run_files(GRID_RUNS, "layers.csv"),
     output:
         table("signal_layers"),
     log:
