@@ -110,7 +110,6 @@ def figure_sources(wildcards):
     return [p for p in REPORT_SOURCES if not p.endswith((".j2", ".css")) and not any(o in p for o in others)]
 
 
-
 def get_missing_targets(wildcards):
     """Planned files that are missing, whatever removed them (a full disk, `rm`, a job that set a damaged
     one aside), asked for again by `all`. Snakemake does not rebuild a missing intermediate file while

@@ -208,16 +208,13 @@ def figure_saver(fig_dir: Path, drawn: bool = False):
     written, or, with `drawn`, read back from the PNG `resbench figures` wrote for these tables (the
     workflow's figures jobs), drawn only where that PNG is missing."""
     figs: dict[str, str] = {}
-    styled = []
 
     def save(name: str, draw, *args) -> None:
         png = fig_dir / f"{name}.png"
         if drawn and png.exists():
             figs[name] = png_uri(png.read_bytes())
             return
-        if not styled:
-            apply_style()
-            styled.append(True)
+        apply_style()  # idempotent and well under a millisecond
         fig = draw(*args)
         if fig is not None:
             figs[name] = save_figure(fig, name, fig_dir)

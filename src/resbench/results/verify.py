@@ -7,6 +7,7 @@ again with everything downstream; where the file belongs to a bigger output — 
 one (a family's figures) or an archive entry — that output is set aside too, so its job runs again."""
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,11 @@ def _check(path: Path, record: dict | None, load_checkpoint) -> str | None:
     return None
 
 
+def _folders(root: Path) -> list[Path]:
+    """`root` and every folder of results below it (none when `root` is not a folder)."""
+    return [root, *sorted(p for p in root.rglob("*") if p.is_dir() and _ours(p))] if root.is_dir() else []
+
+
 def _gone(path: Path, record: dict) -> bool:
     """Written (its ledger has a digest), not there, and not set aside (that one is known already)."""
     return ("sha256" in record and not path.exists()
@@ -78,8 +84,6 @@ def _set_aside_output(output: Path) -> None:
     if output.is_dir():
         old = output.with_name(output.name + CORRUPT)
         if old.exists():
-            import shutil
-
             shutil.rmtree(old)
         output.rename(old)
     elif output.exists():
@@ -91,8 +95,7 @@ def verify_tree(root: Path, load_checkpoint: Callable[[Path], object]) -> Verifi
     `load_checkpoint` reads a checkpoint and raises CorruptFileError on a bad digest
     (train.checkpoint.load: passed in, since the training package writes through this one)."""
     root, result = Path(root), Verification()
-    folders = [root, *sorted(p for p in root.rglob("*") if p.is_dir() and _ours(p))]
-    for folder in folders:
+    for folder in _folders(root):
         records = ledger(folder)
         for path in sorted(p for p in folder.iterdir() if p.is_file() and _ours(p)):
             if _reader(path, load_checkpoint) is None and path.name not in records:
@@ -114,11 +117,8 @@ def verify_tree(root: Path, load_checkpoint: Callable[[Path], object]) -> Verifi
 def lost_members(output: Path) -> list[Path]:
     """Files of a bigger output (a figures folder, an archive entry's folder) that its ledgers say were
     written and that are gone: a cheap existence check, no digest read."""
-    output = Path(output)
-    lost = []
-    for folder in [output, *(p for p in output.rglob("*") if p.is_dir() and _ours(p))] if output.is_dir() else []:
-        lost += [folder / name for name, record in ledger(folder).items() if _gone(folder / name, record)]
-    return lost
+    return [folder / name for folder in _folders(Path(output))
+            for name, record in ledger(folder).items() if _gone(folder / name, record)]
 
 
 def mark_for_rebuild(output: Path) -> list[Path]:

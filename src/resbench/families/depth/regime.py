@@ -18,9 +18,9 @@ CRITERIA = {"degradation": f"the shallowest plain net and every ResNet of the gr
 CHANGES = (
     "Regime for degradation (issue 31): outside it the claim is inconclusive.",
     "Seeds in rounds (issue 32, after the standard profile's seeds 0-4 had been seen): the degradation and "
-    "stochastic-depth claims are decided at each round's look at an O'Brien-Fleming share of alpha (quick: 2 rounds, standard: 3); at seeds 0-4 "
-    "both stop at round 1 (degradation decided against a first look at 0.07%; stochastic depth outside its "
-    "regime), so no verdict moved.",
+    "stochastic-depth claims are decided at each round's look at an O'Brien-Fleming share of alpha (quick: 2 "
+    "rounds, standard: 3); at seeds 0-4 both stop at round 1 (degradation decided against a first look at 0.07%; "
+    "stochastic depth outside its regime), so no verdict moved.",
 )
 
 
