@@ -7,8 +7,9 @@ rounds, median reported with the ratio to the reference:
 - reference: `resbench report` from the tables alone: decides and calibrates every claim, draws every
   figure, writes HTML and PDF (what each regeneration cost before claims and figures were split off);
 - claims: `resbench claims` (the workflow's claims job, once per result set);
-- figures: `resbench figures` (every family's figures, one process), and each family's alone (the
-  workflow's figures jobs: an edit to one family's drawing code reruns that family's only);
+- figures: `resbench figures` (every family's figures, drawn by as many processes as there are cores;
+  `--jobs 1` in one), and each family's alone (the workflow's figures jobs: an edit to one family's
+  drawing code reruns that family's only);
 - report: `resbench report --drawn` (HTML and PDF from the claims and the figures already drawn: what
   a template or title edit reruns).
 
@@ -42,6 +43,7 @@ def candidates(config: str, results: str, out: Path, families: list[str]) -> dic
         "reference: report from tables": ["report", *common, "--out", str(out / "reference")],
         "claims": ["claims", *common, "--out", str(out / "claims.json")],
         "figures (every family)": ["figures", *common, "--out", str(out), *claims],
+        "figures --jobs 1": ["figures", *common, "--out", str(out), *claims, "--jobs", "1"],
     }
     runs.update({f"figures --family {f}": ["figures", *common, "--out", str(out), *claims, "--family", f]
                  for f in families})

@@ -71,7 +71,7 @@ rule figures:
         "../../envs/resbench.yaml"
     shell:
         "resbench figures --config-json {params.config:q} --results {params.results} --claims {input.claims} "
-        "--out {params.out_dir} --family {wildcards.family} > {log} 2>&1"
+        "--out {params.out_dir} --family {wildcards.family} --jobs {threads} > {log} 2>&1"
 
 
 rule report:
@@ -98,7 +98,7 @@ rule report:
         "../../envs/resbench.yaml"
     shell:
         "resbench report --config-json {params.config:q} --results {params.results} --claims {input.claims} "
-        "--drawn --out {params.out_dir} > {log} 2>&1"
+        "--drawn --out {params.out_dir} --jobs {threads} > {log} 2>&1"
 
 
 # The two result sets compared are this run's archive and `compare_base` (an archive key, a git

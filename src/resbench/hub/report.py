@@ -1,15 +1,13 @@
 """Assemble the report: tables -> claims.json, figures (PNG + SVG), report.html, report.pdf."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import logging
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
 import jinja2
-import matplotlib
 import pandas as pd
 
 from ..families import FAMILIES, table_paths
@@ -17,7 +15,7 @@ from ..report import TEMPLATES
 from ..report.provenance import rule_wall_times, summarize_provenance
 from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
-from ..report.style import ARCH_LABELS, apply_style, close
+from ..report.style import ARCH_LABELS
 from ..report.verdicts import CALIBRATION_FIELDS, RULE_CHANGES, cap_words, method_paragraph, stop_reason, withheld
 from ..results.io import (
     read_if_present,
@@ -25,28 +23,10 @@ from ..results.io import (
     write_json_atomic,
     write_text_atomic,
 )
+from .figures import FigureJobs
 
 log = logging.getLogger("resbench.report")
 FAMILY_TEMPLATES = files("resbench") / "families"  # each family's <name>/section.html.j2
-
-
-def save_figure(fig, name: str, fig_dir: Path) -> str:
-    """Write NAME.png and NAME.svg; return the PNG as a data URI for the self-contained HTML. The tight
-    box is found once and used for both files (bbox_inches="tight" would lay the figure out per file)."""
-    fig.draw_without_rendering()
-    box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
-    buffers = {}
-    for fmt in ("png", "svg"):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, bbox_inches=box)
-        buffers[fmt] = buf.getvalue()
-        write_bytes_atomic(buffers[fmt], fig_dir / f"{name}.{fmt}")
-    close(fig)
-    return png_uri(buffers["png"])
-
-
-def png_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def limitations(config: dict, claims: list[dict] | None = None) -> list[str]:
@@ -98,12 +78,30 @@ def read_optional(path: Path) -> pd.DataFrame | dict | None:
     return None if isinstance(value, pd.DataFrame) and not len(value) else value
 
 
-def read_tables(results: Path) -> dict:
-    """Every family's declared tables under `results` (None where absent); those a family declares
+class Tables(Mapping):
+    """Every family's declared tables under a results folder, each read (and verified) when first asked
+    for: redrawing one family's figures reads only the tables it draws from. None where absent."""
+
+    def __init__(self, results: Path):
+        self.results, self.paths, self.read = results, table_paths(), {}
+
+    def __getitem__(self, key: str):
+        if key not in self.read:
+            self.read[key] = read_optional(self.results / self.paths[key])
+        return self.read[key]
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def read_tables(results: Path) -> Tables:
+    """Every family's declared tables under `results` (read as they are used); those a family declares
     required (the depth grid's runs) must be there."""
-    paths = table_paths()
-    tables = {key: read_optional(results / rel) for key, rel in paths.items()}
-    missing = [paths[key] for key in required_tables() if tables[key] is None]
+    tables = Tables(results)
+    missing = [tables.paths[key] for key in required_tables() if tables[key] is None]
     if missing:
         raise FileNotFoundError(f"{results} lacks {', '.join(missing)}: run the workflow first "
                                 "(snakemake --cores all)")
@@ -202,44 +200,24 @@ def stored_claims(path: Path) -> list[dict]:
     return record["claims"]
 
 
-def figure_saver(fig_dir: Path, drawn: bool = False):
-    """(save, the data URIs saved so far) for one family's figures under `fig_dir` (figures/<family>/).
-    A section calls save(name, draw, *args): the figure is drawn (draw(*args); None draws nothing) and
-    written, or, with `drawn`, read back from the PNG `resbench figures` wrote for these tables (the
-    workflow's figures jobs), drawn only where that PNG is missing."""
-    figs: dict[str, str] = {}
-
-    def save(name: str, draw, *args) -> None:
-        png = fig_dir / f"{name}.png"
-        if drawn and png.exists():
-            figs[name] = png_uri(png.read_bytes())
-            return
-        apply_style()  # idempotent and well under a millisecond
-        fig = draw(*args)
-        if fig is not None:
-            figs[name] = save_figure(fig, name, fig_dir)
-    return save, figs
-
-
 def draw_figures(config: dict, results: Path, out: Path, family: str | None = None,
-                 claims: Path | None = None) -> list[str]:
+                 claims: Path | None = None, workers: int = 1) -> list[str]:
     """Redraw the figures (every family's, or `family`'s) from the tables and the stored claims, each
-    family's under out/figures/<family>/ (an empty folder where the family drew none)."""
+    family's under out/figures/<family>/ (an empty folder where the family drew none), in up to
+    `workers` processes."""
     tables, decided = read_tables(results), stored_claims(claims or out / "claims.json")
     claim = {c["id"]: c for c in decided}
-    names = []
+    jobs = FigureJobs(workers)
     for f in FAMILIES:
         if family in (None, f.name):
             fig_dir = out / "figures" / f.name
             fig_dir.mkdir(parents=True, exist_ok=True)
-            save, figs = figure_saver(fig_dir)
-            f.report().section(tables, claim, config, save)
-            names += sorted(figs)
-    return names
+            f.report().section(tables, claim, config, jobs.saver(fig_dir)[0])
+    return jobs.run()
 
 
 def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claims: Path | None = None,
-                 drawn: bool = False) -> dict:
+                 drawn: bool = False, workers: int = 1) -> dict:
     """Read every family's tables under results/<profile>/ and the claims (`claims`, a claims.json
     `decide_claims` wrote, or decided here into out/claims.json); write report.html and report.pdf, with
     the figures drawn into out/figures/<family>/ (or, with `drawn`, read from there: `draw_figures`
@@ -254,13 +232,17 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claim
             context.update(report.overview(tables, config, claim))
     context["provenance"] = summarize_provenance(*trained_runs(tables))
     context["title"] = config["report"]["title"] or context.get("title") or DEFAULT_TITLE
+    jobs, figs = FigureJobs(workers), []
     for family in FAMILIES:
-        save, figs = figure_saver(out / "figures" / family.name, drawn)
+        save, drawn_figs = jobs.saver(out / "figures" / family.name, drawn)
+        figs.append(drawn_figs)
         section = family.report().section(tables, claim, config, save)
-        context["figures"].update(figs)
         context[family.name] = section
         if section is not None:
             context["sections"].append({"name": family.name, "title": family.title, "template": family.template})
+    jobs.run()
+    for drawn_figs in figs:
+        context["figures"].update(drawn_figs)
     cited = [key for family in FAMILIES if context[family.name] is not None for key in family.citations]
     context.update({
         "citations": [CITATIONS[k] for k in dict.fromkeys(cited)],

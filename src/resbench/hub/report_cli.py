@@ -3,6 +3,7 @@ HTML and PDF from the tables and those claims) and `figures` (the figures alone,
 redrawing a figure never recomputes a calibration."""
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -19,18 +20,24 @@ def cmd_claims(args) -> None:
     decide_claims(_config(args), Path(args.results), Path(args.out))
 
 
+def _workers(args) -> int:
+    from .figures import usable_cores
+
+    return args.jobs or usable_cores()
+
+
 def cmd_report(args) -> None:
     from .report import build_report
 
     build_report(_config(args), Path(args.results), Path(args.out), pdf=not args.no_pdf,
-                 claims=Path(args.claims) if args.claims else None, drawn=args.drawn)
+                 claims=Path(args.claims) if args.claims else None, drawn=args.drawn, workers=_workers(args))
 
 
 def cmd_figures(args) -> None:
     from .report import draw_figures
 
     names = draw_figures(_config(args), Path(args.results), Path(args.out), args.family,
-                         claims=Path(args.claims) if args.claims else None)
+                         claims=Path(args.claims) if args.claims else None, workers=_workers(args))
     where = Path(args.out) / "figures" / (args.family or "<family>")
     print(f"{len(names)} figures redrawn under {where}: {', '.join(names)}")
 
@@ -41,6 +48,17 @@ def _common(p, out_help: str) -> None:
     group.add_argument("--config-json", help="validated config as JSON (what the workflow passes)")
     p.add_argument("--results", required=True, help="results/<profile> directory")
     p.add_argument("--out", required=True, help=out_help)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more (got {text!r})")
+    return int(text)
+
+
+def _jobs(p) -> None:
+    p.add_argument("--jobs", type=_positive, metavar="N", help="processes drawing figures at once (default: every core "
+                                                        "this process may use; the workflow passes its job's threads)")
 
 
 def add_report_verbs(sub) -> None:
@@ -65,6 +83,7 @@ def add_report_verbs(sub) -> None:
     p.add_argument("--drawn", action="store_true",
                    help="read the figures `resbench figures` drew for these same tables instead of redrawing them "
                         "(what the workflow does; a missing one is drawn)")
+    _jobs(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("figures", help="redraw the report's figures from cached tables and claims (seconds)",
@@ -74,4 +93,5 @@ def add_report_verbs(sub) -> None:
     _common(p, "reports/<profile> directory (its claims.json is read)")
     p.add_argument("--family", choices=[f.name for f in FAMILIES], help="only this family's figures")
     p.add_argument("--claims", help="claims.json to read (default: OUT/claims.json)")
+    _jobs(p)
     p.set_defaults(func=cmd_figures)
