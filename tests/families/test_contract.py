@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from resbench.families import FAMILIES, REPORT_MODULES, table_paths
-from resbench.report.references import CITATIONS
+from resbench.families import FAMILIES, REPORT_MODULES, bibliography, table_paths
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "resbench"
 VERDICTS = {"reproduced", "not_reproduced", "inconclusive"}
@@ -34,7 +33,7 @@ def test_declaration_is_complete(family):
     assert all(path.startswith(f"{family.name}/") and path.endswith((".csv", ".json")) for path in family.tables.values())
     assert set(family.archived) <= set(family.tables)
     assert family.config_key is None or family.config_key in schema["properties"]
-    assert set(family.citations) <= set(CITATIONS)
+    assert set(family.citations) <= set(bibliography()) and set(family.references) <= set(family.citations)
     assert (files("resbench") / "families" / family.template).is_file()
     report = family.report()
     for name in ("claims", "section", "metric_samples", "limitations"):
@@ -51,6 +50,18 @@ def test_table_keys_and_metric_names_are_unique_across_families():
     assert len(names) == len(set(names))
     ids = [f.name for f in FAMILIES]
     assert len(ids) == len(set(ids))
+
+
+def test_each_reference_is_declared_by_one_family(monkeypatch):
+    import dataclasses
+
+    import resbench.families as families
+
+    bibliography()  # the registry's own: no clash
+    twin = dataclasses.replace(FAMILIES[-1], name="twin", references={"he2016": "K. He et al. 2016 (again)."})
+    monkeypatch.setattr(families, "FAMILIES", (*FAMILIES, twin))
+    with pytest.raises(ValueError, match="twin declares references another family declares.*he2016"):
+        families.bibliography()
 
 
 def test_report_side_imports_no_torch(family):

@@ -7,7 +7,7 @@ import pkgutil
 
 from .base import REPORT_MODULES, Family, Metric, Probe
 
-__all__ = ["FAMILIES", "REPORT_MODULES", "Family", "Metric", "Probe", "family", "plan_hooks", "table_paths"]
+__all__ = ["FAMILIES", "REPORT_MODULES", "Family", "Metric", "Probe", "bibliography", "family", "plan_hooks", "table_paths"]
 
 
 def _discover() -> tuple[Family, ...]:
@@ -37,6 +37,17 @@ def plan_hooks(name: str) -> list:
     (e.g. "check", called by config.validate_config)."""
     plans = (f.plan() for f in FAMILIES)
     return [getattr(plan, name) for plan in plans if plan is not None and hasattr(plan, name)]
+
+
+def bibliography() -> dict[str, str]:
+    """Every family's bibliography entries: key -> reference (a key is declared by one family only)."""
+    out: dict[str, str] = {}
+    for f in FAMILIES:
+        clash = set(out) & set(f.references)
+        if clash:
+            raise ValueError(f"family {f.name} declares references another family declares: {sorted(clash)}")
+        out.update(f.references)
+    return out
 
 
 def table_paths() -> dict[str, str]:

@@ -8,7 +8,7 @@ and `cli.py` verbs. Its rules are in `workflow/rules/<name>.smk`."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 # A family's report-side modules (no torch): what the report reads, so what makes it rerun.
@@ -46,7 +46,10 @@ class Family:
     required: tuple[str, ...] = ()  # table keys without which no report or comparison can be made
     metrics: tuple[Metric, ...] = ()  # computed by report.metric_samples from the archived tables
     config_key: str | None = None  # its block of the profile, if it has one
-    citations: tuple[str, ...] = ()  # keys of report.references.CITATIONS, in the order cited
+    # The bibliography entries of the papers this family tests (key -> reference); `citations` lists, in the
+    # order its section cites them, keys of its own entries or of another family's (each entry is in one family).
+    references: dict[str, str] = field(default_factory=dict)
+    citations: tuple[str, ...] = ()
     probes: tuple[Probe, ...] = ()  # measurements taken inside the depth grid's training runs
     # (runs table, provenance table) of each set of runs the family trains: the report's provenance
     # (commits, versions, hardware, training time) covers them all.

@@ -10,10 +10,9 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from ..families import FAMILIES, table_paths
+from ..families import FAMILIES, bibliography, table_paths
 from ..report import TEMPLATES
 from ..report.provenance import rule_wall_times, summarize_provenance
-from ..report.references import CITATIONS
 from ..report.regime import not_measured, regime_label
 from ..report.style import ARCH_LABELS
 from ..report.verdicts import CALIBRATION_FIELDS, RULE_CHANGES, cap_words, method_paragraph, stop_reason, withheld
@@ -245,7 +244,7 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claim
         context["figures"].update(drawn_figs)
     cited = [key for family in FAMILIES if context[family.name] is not None for key in family.citations]
     context.update({
-        "citations": [CITATIONS[k] for k in dict.fromkeys(cited)],
+        "citations": [bibliography()[k] for k in dict.fromkeys(cited)],
         "methods": methods(config, tables, claims), "limitations": limitations(config, claims),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -209,10 +209,21 @@ def cap_words(claim: dict) -> str:
     return f" Its seeds ({seq['seeds']} per group) stopped at {rounds}; {words}."
 
 
+def _named(claims: list[dict]) -> str:
+    return ", ".join(c["id"].replace("_", " ") for c in claims)
+
+
 def method_paragraph(claims: list[dict] | None = None) -> str:
-    """Methods' paragraph on how a verdict is decided and calibrated, with this run's rates and power."""
-    verdicts = ("Verdicts: each claim states its direction and margin before the data are seen (e.g. plain "
-                "training error rising by more than 2 points over the depth grid), and the margin is the tested "
+    """Methods' paragraph on how a verdict is decided and calibrated, with this run's rates and power; its
+    examples are this run's claims (the paragraph names no family)."""
+    claims = claims or []
+    example = next((c["claim"] for c in claims if c.get("margin") is not None and c.get("claim")), None)
+    lent = [c for c in claims if c.get("own_power") is not None and c.get("power") is not None
+            and c["own_power"] != c["power"]]
+    paper = [c for c in claims if c.get("paper_power") is not None]
+    verdicts = ("Verdicts: each claim states its direction and margin before the data are seen"
+                + (f" (e.g. {example[0].lower()}{example[1:].rstrip('.')})" if example else "")
+                + ", and the margin is the tested "
                 "hypothesis. \"A exceeds B by the margin\" is shown when a one-sided t-test over seeds (Welch, or "
                 "paired where both arms come from the same models) rejects H0: effect ≤ margin at α = 0.05, i.e. "
                 "the 90% interval lies above the margin; \"A does not change\" when the 90% interval lies inside "
@@ -231,14 +242,14 @@ def method_paragraph(claims: list[dict] | None = None) -> str:
                 "degenerate) — and the power with twice the margin. One rule (added after data were seen: see the "
                 "list of such changes): when the bootstrap rate exceeds 5% by more than three Monte-Carlo errors, α "
                 "is lowered along 0.025, 0.01, 0.005, 0.001 until it does not, and a verdict stands only if the "
-                "rule still says it there (inconclusive otherwise). Where a group's spread is the effect itself (a plain net that failed to train), the "
-                "scenarios take the spread of a net that trains in its place (the ResNet at that depth; the "
-                "residual sigmoid MLPs' change over the same depths), and the power at this run's own spreads is "
-                "printed beside it; where the paper gives an effect size (stochastic depth, cardinality) the power "
-                "at it is printed too. Seeds come in rounds, each look at the level an O'Brien–Fleming-type "
-                "Lan–DeMets spending function leaves it (one round: one look at 5%). Checks that hold by "
-                "construction are reported apart from the tally.")
-    calibrated = [c for c in claims or [] if c.get("power") is not None]
+                "rule still says it there (inconclusive otherwise). Where a group's spread is the effect itself (a "
+                "net that failed to train), the scenarios take the spread of a group that trains in its place, as "
+                "the claim's rule names it, and the power at this run's own spreads is printed beside it"
+                + (f" ({_named(lent)} here)" if lent else "") + "; where the paper gives an effect size the power "
+                "at it is printed too" + (f" ({_named(paper)} here)" if paper else "") + ". Seeds come in rounds, "
+                "each look at the level an O'Brien–Fleming-type Lan–DeMets spending function leaves it (one round: "
+                "one look at 5%). Checks that hold by construction are reported apart from the tally.")
+    calibrated = [c for c in claims if c.get("power") is not None]
     if calibrated:
         verdicts += (" At this run, rate at the edge (simulated / resampled) and power: "
                      + "; ".join(f"{c['id'].replace('_', ' ')} {c['false_positive_rate']:.1%} / "

@@ -12,6 +12,9 @@ FAMILY = Family(
     metrics=(Metric("final_test_error", "final test error, per arch x depth", +1, gates=True),
              Metric("final_train_error", "final training error, per arch x depth", +1, gates=True),
              Metric("images_per_second", "training throughput (images/s), mean over epochs", -1, percent=False, relative=True)),
+    references={
+        "he2016": "K. He, X. Zhang, S. Ren, J. Sun. Deep Residual Learning for Image Recognition. CVPR 2016.",
+    },
     citations=("he2016",),
     claims=(
         ("degradation", "claim",

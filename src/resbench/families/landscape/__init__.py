@@ -9,6 +9,10 @@ FAMILY = Family(
     archived=("landscape_curvature",),
     metrics=(Metric("curvature_ratio", "Hessian |lambda_min/lambda_max| at the centre", +1, percent=False),
              Metric("nonconvex_fraction", "non-convex share of the loss surface", +1)),
+    references={
+        "li2018": "H. Li, Z. Xu, G. Taylor, C. Studer, T. Goldstein. Visualizing the Loss Landscape of "
+                  "Neural Nets. NeurIPS 2018.",
+    },
     citations=("li2018",),
     claims=(
         ("landscape_smoothness", "claim",

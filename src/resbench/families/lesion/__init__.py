@@ -8,6 +8,10 @@ FAMILY = Family(
     tables={"lesion": "lesion/lesion.csv", "lesion_paths": "lesion/paths.csv"},
     archived=("lesion",),
     metrics=(Metric("delete_one_increase", "mean test-error increase when deleting one in-stage block", +1),),
+    references={
+        "veit2016": "A. Veit, M. Wilber, S. Belongie. Residual Networks Behave Like Ensembles of Relatively "
+                    "Shallow Networks. NeurIPS 2016.",
+    },
     citations=("veit2016",),
     claims=(
         ("ensemble_lesion", "claim",

@@ -13,6 +13,9 @@ FAMILY = Family(
             "signal_spectra": "signal/spectra.csv"},
     archived=("signal_identity", "signal_appended"),
     metrics=(Metric("appended_train_error", "training error after training appended blocks, per kind x blocks", +1),),
+    references={
+        "nielsen": "M. Nielsen. Neural Networks and Deep Learning, ch. 5. Determination Press, 2015.",
+    },
     citations=("nielsen",),
     probes=(Probe("layers", "resbench.families.signal.layer_stats:probe", "stats_every"),),
     claims=(

@@ -9,6 +9,9 @@ FAMILY = Family(
             "variant_provenance": "variants/provenance.json"},
     archived=("variant_runs",),
     metrics=(Metric("variant_test_error", "final test error, per shortcut/block variant", +1, gates=True),),
+    references={
+        "he2016b": "K. He, X. Zhang, S. Ren, J. Sun. Identity Mappings in Deep Residual Networks. ECCV 2016.",
+    },
     citations=("he2016b",),
     claims=(
         ("shortcut_variants", "claim",
