@@ -39,23 +39,22 @@ def plan_hooks(name: str) -> list:
     return [getattr(plan, name) for plan in plans if plan is not None and hasattr(plan, name)]
 
 
-def bibliography() -> dict[str, str]:
-    """Every family's bibliography entries: key -> reference (a key is declared by one family only)."""
+def _merged(attr: str, what: str) -> dict[str, str]:
+    """Every family's `attr` mapping in one dict; a key two families declare is refused."""
     out: dict[str, str] = {}
     for f in FAMILIES:
-        clash = set(out) & set(f.references)
+        clash = set(out) & set(getattr(f, attr))
         if clash:
-            raise ValueError(f"family {f.name} declares references another family declares: {sorted(clash)}")
-        out.update(f.references)
+            raise ValueError(f"family {f.name} declares {what} another family declares: {sorted(clash)}")
+        out.update(getattr(f, attr))
     return out
+
+
+def bibliography() -> dict[str, str]:
+    """Every family's bibliography entries: key -> reference (a key is declared by one family only)."""
+    return _merged("references", "references")
 
 
 def table_paths() -> dict[str, str]:
     """Every family's tables: key -> path under results/<profile>/ (keys are unique across families)."""
-    out: dict[str, str] = {}
-    for f in FAMILIES:
-        clash = set(out) & set(f.tables)
-        if clash:
-            raise ValueError(f"family {f.name} declares table keys another family uses: {sorted(clash)}")
-        out.update(f.tables)
-    return out
+    return _merged("tables", "table keys")
