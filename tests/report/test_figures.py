@@ -50,7 +50,15 @@ def _laid_out(values):
     return fig
 
 
-@pytest.mark.parametrize("draw", [_laid_out, _line], ids=["laid out: cropped", "past the canvas: savefig's box"])
+def _legend_beside(values):
+    """Nothing touches the canvas's edge, but the legend lies wholly past it (no ink of it to crop to)."""
+    fig = _laid_out(values)
+    fig.legend(["a line"], loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+@pytest.mark.parametrize("draw", [_laid_out, _line, _legend_beside],
+                         ids=["laid out: cropped", "title past the canvas", "legend beside the canvas"])
 def test_the_tight_box_keeps_what_reaches_past_the_axes(tmp_path, draw, monkeypatch):
     """The PNG is as big as savefig's own tight box makes it (a title past the canvas kept), and the
     SVG's view box is the PNG's box in points."""
@@ -72,7 +80,7 @@ def test_the_tight_box_keeps_what_reaches_past_the_axes(tmp_path, draw, monkeypa
     size = [float(svg.split(f'{k}="', 1)[1].split("pt", 1)[0]) for k in ("width", "height")]
     dpi = matplotlib.rcParams["savefig.dpi"]
     assert all(abs(pt - px * 72 / dpi) <= 0.01 * pt for pt, px in zip(size, ours))
-    assert bool(tight) == (draw is _line)  # only a figure past its canvas needs savefig's extra layout
+    assert bool(tight) == (draw is not _laid_out)  # only a figure past its canvas needs savefig's extra layout
 
 
 def test_the_ink_box_is_what_differs_from_the_background():

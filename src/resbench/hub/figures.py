@@ -43,15 +43,15 @@ def save_figure(fig, name: str, fig_dir: Path) -> str:
     Each file is drawn once, uncropped, then cropped to what the PNG shows plus savefig.pad_inches: the
     PNG's pixels are cut, the SVG's view box is narrowed to the same box. This is savefig's
     bbox_inches="tight" without its extra layout pass per file (the style makes the figure's own dpi the
-    PNG's, so the text its tight_layout measured is not measured again). A figure whose ink reaches the
-    canvas's edge may reach past it (no tight_layout): that one is saved by savefig's own tight box."""
+    PNG's, so the text its tight_layout measured is not measured again). A figure with an artist past
+    its canvas (a legend placed beside it, a title wider than it) is saved by savefig's own tight box."""
     dpi = matplotlib.rcParams["savefig.dpi"]
     fig.set_dpi(dpi)
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())
     height, width = rgba.shape[:2]
     box = ink_box(rgba, tuple(round(255 * c) for c in to_rgba(fig.get_facecolor())))
-    if box is None or box[0] == 0 or box[2] == 0 or box[1] == height or box[3] == width:
+    if box is None or not within_canvas(fig):
         return _save_tight(fig, name, fig_dir)
     pad = round(matplotlib.rcParams["savefig.pad_inches"] * dpi)
     top, bottom, left, right = max(box[0] - pad, 0), min(box[1] + pad, height), max(box[2] - pad, 0), min(box[3] + pad, width)
@@ -65,6 +65,14 @@ def save_figure(fig, name: str, fig_dir: Path) -> str:
     write_bytes_atomic(crop_svg(buf.getvalue(), *box), fig_dir / f"{name}.svg")
     close(fig)
     return png_uri(png)
+
+
+def within_canvas(fig) -> bool:
+    """Whether everything the figure draws lies on its canvas (its tight box, as laid out by the last draw,
+    inside the figure's own box, to a hundredth of an inch)."""
+    tight, canvas = fig.get_tightbbox(), fig.bbox_inches
+    return (tight.x0 >= canvas.x0 - 0.01 and tight.y0 >= canvas.y0 - 0.01
+            and tight.x1 <= canvas.x1 + 0.01 and tight.y1 <= canvas.y1 + 0.01)
 
 
 SVG_METADATA = {"Date": None}  # no date: the same figure gives the same bytes
