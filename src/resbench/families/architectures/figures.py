@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
 
 from .catalog import CARDINALITY, NETS
 
@@ -26,6 +26,13 @@ def _si(value: float, _pos=None) -> str:
         if value >= scale:
             return f"{value / scale:.3g}{suffix}"
     return f"{value:g}"
+
+
+class _PercentLog(LogFormatter):
+    """A log axis's labels (matplotlib's choice of which ticks to label) as plain percentages: 3%, not 3x10^0."""
+
+    def _num_to_string(self, x, vmin, vmax) -> str:
+        return f"{x:g}%"
 
 
 def pareto_front(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -55,18 +62,19 @@ def error_vs_cost(table: pd.DataFrame):
         ax.plot(x[front], y[front], ls="--", color="0.4", lw=1, zorder=0, label="Pareto front")
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(_si))
-        if x.max() < 10 * x.min():  # within one decade the minor ticks are the only labels
+        if x.max() < 2 * x.min():  # a narrow range (nets at one budget): the minor ticks are the only labels
             ax.xaxis.set_minor_formatter(FuncFormatter(_si))
             ax.tick_params(axis="x", which="minor", labelsize=7)
-        else:  # over decades: 1, 2, 5 of each, labelled alike
+        else:  # wider: 1, 2, 5 of each decade, labelled alike
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(label)
         ax.set_yscale("log")  # errors from ~1% to chance: a log axis keeps the trained nets apart
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+        ax.yaxis.set_major_formatter(_PercentLog())
+        ax.yaxis.set_minor_formatter(_PercentLog())
     axes[0].set_ylabel("final test error (mean, seed range; log)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+    handles, labels = axes[0].get_legend_handles_labels()  # beside the last axes: tight_layout makes room for it
+    axes[-1].legend(handles, labels, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -129,7 +137,7 @@ def net_training_curves(epochs: pd.DataFrame):
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
-               frameon=False)
+    axes[1].legend(*axes[0].get_legend_handles_labels(), loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8,
+                   frameon=False)  # beside the axes: tight_layout makes room for it
     fig.tight_layout()
     return fig
