@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from resbench.hub.figures import FigureJobs, crop_svg, figure_saver, ink_box  # noqa: E402
+from resbench.hub.figures import FigureJobs, crop_svg, ink_box  # noqa: E402
 from resbench.hub.report import stored_claims  # noqa: E402
 
 
@@ -28,19 +28,21 @@ def test_a_figure_is_drawn_once_and_read_back_by_the_report(tmp_path):
         calls.append(values)
         return _line(values)
 
-    save, figs = figure_saver(tmp_path / "depth")
+    jobs = FigureJobs()
+    save, figs = jobs.saver(tmp_path / "depth")
     save("curve", draw, [1, 2, 3])
     save("nothing", lambda: None)  # a figure with nothing to draw writes nothing
+    assert not calls and jobs.run() == ["curve"]  # queued, drawn by run
     png = (tmp_path / "depth/curve.png").read_bytes()
     assert png.startswith(b"\x89PNG") and (tmp_path / "depth/curve.svg").read_text().lstrip().startswith("<?xml")
     assert set(figs) == {"curve"} and base64.b64decode(figs["curve"].split(",", 1)[1]) == png
     assert not (tmp_path / "depth/nothing.png").exists()
 
-    save, figs = figure_saver(tmp_path / "depth", drawn=True)  # the report job: the figures job drew them
+    save, figs = jobs.saver(tmp_path / "depth", drawn=True)  # the report job: the figures job drew them
     save("curve", draw, [9, 9, 9])
-    assert len(calls) == 1 and base64.b64decode(figs["curve"].split(",", 1)[1]) == png
     save("missing", draw, [4])  # one the figures job did not leave is drawn here
-    assert len(calls) == 2 and (tmp_path / "depth/missing.png").exists()
+    assert jobs.run() == ["missing"] and calls == [[1, 2, 3], [4]] and (tmp_path / "depth/missing.png").exists()
+    assert base64.b64decode(figs["curve"].split(",", 1)[1]) == png and set(figs) == {"curve", "missing"}
 
 
 def _laid_out(values):
@@ -66,8 +68,9 @@ def test_the_tight_box_keeps_what_reaches_past_the_axes(tmp_path, draw, monkeypa
 
     tight = []
     monkeypatch.setattr(figures, "_save_tight", lambda *a, _f=figures._save_tight: tight.append(1) or _f(*a))
-    save, _ = figure_saver(tmp_path)
-    save("curve", draw, [1, 2])
+    jobs = FigureJobs()
+    jobs.saver(tmp_path)[0]("curve", draw, [1, 2])
+    jobs.run()
     from PIL import Image
 
     fig = draw([1, 2])
@@ -100,10 +103,6 @@ def test_an_svg_is_cropped_by_its_header_or_refused():
         crop_svg(b"<svg/>", 0, 0, 1, 1)
 
 
-def _two_lines(values):
-    return _line(values)
-
-
 def test_figures_drawn_in_worker_processes_are_those_drawn_in_one(tmp_path):
     """The same bytes from two processes as from one (and the same bytes twice: no date, fixed ids)."""
     written = {}
@@ -111,7 +110,7 @@ def test_figures_drawn_in_worker_processes_are_those_drawn_in_one(tmp_path):
         jobs = FigureJobs(workers)
         save, figs = jobs.saver(tmp_path / str(len(written)))
         for i in range(3):
-            save(f"fig{i}", _two_lines, [i, 1, i])
+            save(f"fig{i}", _line, [i, 1, i])
         save("empty", lambda: None)
         assert not figs and jobs.run() == ["fig0", "fig1", "fig2"] and sorted(figs) == ["fig0", "fig1", "fig2"]
         written[len(written)] = {p.name: p.read_bytes() for p in (tmp_path / str(len(written))).glob("fig*")}

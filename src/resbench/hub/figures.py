@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import matplotlib
 import numpy as np
@@ -153,8 +153,6 @@ class FigureJobs:
         """Draw and write every queued figure; the names drawn (a figure with nothing to draw is left out)."""
         global _QUEUED
         jobs, self.queued = self.queued, []
-        for job in jobs:
-            job.fig_dir.mkdir(parents=True, exist_ok=True)
         workers = min(self.workers, len(jobs))
         if workers > 1 and sys.platform == "linux":
             _QUEUED = jobs
@@ -169,14 +167,3 @@ class FigureJobs:
             if uri is not None:
                 job.figs[job.name] = uri
         return [job.name for job, uri in zip(jobs, uris) if uri is not None]
-
-
-def figure_saver(fig_dir: Path, drawn: bool = False):
-    """(save, the data URIs saved) where each save draws at once, in this process (`FigureJobs.saver`)."""
-    jobs = FigureJobs()
-    queue_save, figs = jobs.saver(fig_dir, drawn)
-
-    def save(name: str, draw: Callable, *args: Any) -> None:
-        queue_save(name, draw, *args)
-        jobs.run()
-    return save, figs

@@ -242,9 +242,9 @@ def build_report(config: dict, results: Path, out: Path, pdf: bool = True, claim
     jobs.run()
     for drawn_figs in figs:
         context["figures"].update(drawn_figs)
-    cited = [key for family in FAMILIES if context[family.name] is not None for key in family.citations]
+    cited, references = [key for f in FAMILIES if context[f.name] is not None for key in f.citations], bibliography()
     context.update({
-        "citations": [bibliography()[k] for k in dict.fromkeys(cited)],
+        "citations": [references[k] for k in dict.fromkeys(cited)],
         "methods": methods(config, tables, claims), "limitations": limitations(config, claims),
         "rule_times": rule_wall_times(results / "benchmarks").to_dict(orient="records"),
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
